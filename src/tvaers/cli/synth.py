@@ -1,0 +1,12 @@
+"""`tvaers synth ...` commands."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(help="Synthetic Denmark: generate, submit, calibration.", no_args_is_help=True)
+
+
+@app.callback()
+def _group() -> None:
+    """Command group (see --help of each command)."""

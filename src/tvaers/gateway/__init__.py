@@ -1,0 +1,1 @@
+"""The common municipal gateway: FHIR REST intake, durable store, auth, audit, forwarding."""

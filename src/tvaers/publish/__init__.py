@@ -1,0 +1,1 @@
+"""Human-facing outputs: annual reports, municipal feedback, MeasureReport, exports, dashboard pages."""

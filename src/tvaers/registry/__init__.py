@@ -1,0 +1,1 @@
+"""Quality databases: imports, declarative populations and indicators, results."""

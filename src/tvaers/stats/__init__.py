@@ -1,0 +1,1 @@
+"""Statistics for indicators: confidence intervals, funnel limits, small-number suppression."""
