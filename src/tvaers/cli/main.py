@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from tvaers.cli import gateway, publish, registry, synth, validate, views
+from tvaers.cli import dashboard, gateway, publish, registry, synth, validate, views
 from tvaers.cli.console import err
 from tvaers.errors import TvaersError
 
@@ -25,7 +25,8 @@ app.command(name="validate", help=validate.HELP)(validate.validate)
 app.add_typer(gateway.app, name="gateway")
 app.add_typer(synth.app, name="synth")
 app.add_typer(views.app, name="views")
-app.add_typer(registry.app, name="registry")
+app.add_typer(registry.app, name="registry")  # data commands
+assert dashboard.app is registry.app  # dashboard commands register on the same group
 app.add_typer(publish.app, name="publish")
 
 INTERNAL_ERROR = 70

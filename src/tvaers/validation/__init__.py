@@ -3,3 +3,12 @@
 Rules are driven by tables derived from the IGs' compiled StructureDefinitions; each rule
 has a stable key (see the rule catalogue). Output is a FHIR OperationOutcome.
 """
+
+from tvaers.validation.api import (
+    ValidationOptions,
+    ValidationResult,
+    validate_bytes,
+    validate_report,
+)
+
+__all__ = ["ValidationOptions", "ValidationResult", "validate_bytes", "validate_report"]
