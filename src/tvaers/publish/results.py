@@ -1,0 +1,274 @@
+"""Reading the registry's results table: the one input every output is built from.
+
+The columns are pinned in ``docs/contracts.md`` (Files: results). This layer is deliberately
+thin: it reads Parquet or CSV, checks the contract columns, converts each row into a
+:class:`ResultRow`, and offers :func:`public` -- the single place where suppression is applied
+before anything reaches a public output.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from tvaers.errors import InputError
+
+RESULT_COLUMNS: tuple[str, ...] = (
+    "database",
+    "indicator",
+    "period",
+    "unit_type",
+    "unit_id",
+    "numerator",
+    "denominator",
+    "uoplyst",
+    "excluded",
+    "proportion",
+    "ci_low",
+    "ci_high",
+    "ci_method",
+    "standard",
+    "standard_met",
+    "funnel_95_low",
+    "funnel_95_high",
+    "funnel_998_low",
+    "funnel_998_high",
+    "coverage",
+    "completeness",
+    "suppressed",
+    "data_cutoff",
+    "definition_hash",
+)
+UNIT_TYPES: tuple[str, ...] = (
+    "national",
+    "region",
+    "municipality",
+    "delivering_municipality",
+    "hospital",
+)
+#: Values hidden when a row is suppressed (small numbers; the funnel limits reveal n).
+SUPPRESSED_FIELDS: tuple[str, ...] = (
+    "numerator",
+    "denominator",
+    "uoplyst",
+    "excluded",
+    "proportion",
+    "ci_low",
+    "ci_high",
+    "standard_met",
+    "funnel_95_low",
+    "funnel_95_high",
+    "funnel_998_low",
+    "funnel_998_high",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Standard:
+    """An indicator standard: ``>=`` 0.90 means "at least 90 %"."""
+
+    direction: str  # ">=" or "<="
+    value: float
+
+    def met_by(self, proportion: float) -> bool:
+        return proportion >= self.value if self.direction == ">=" else proportion <= self.value
+
+    @property
+    def symbol(self) -> str:
+        return "≥" if self.direction == ">=" else "≤"
+
+
+@dataclass(frozen=True, slots=True)
+class ResultRow:
+    """One indicator x unit x period row of the results table."""
+
+    database: str
+    indicator: str
+    period: str
+    unit_type: str
+    unit_id: str
+    numerator: int | None
+    denominator: int | None
+    uoplyst: int | None
+    excluded: int | None
+    proportion: float | None
+    ci_low: float | None
+    ci_high: float | None
+    ci_method: str | None
+    standard: Standard | None
+    standard_met: bool | None
+    funnel_95_low: float | None
+    funnel_95_high: float | None
+    funnel_998_low: float | None
+    funnel_998_high: float | None
+    coverage: float | None
+    completeness: float | None
+    suppressed: bool
+    data_cutoff: date | None
+    definition_hash: str
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+def public(rows: Iterable[ResultRow]) -> list[ResultRow]:
+    """Rows safe for public outputs: every small-number value of a suppressed row is removed."""
+    blank: dict[str, Any] = dict.fromkeys(SUPPRESSED_FIELDS)
+    return [dataclasses.replace(r, **blank) if r.suppressed else r for r in rows]
+
+
+_STANDARD_RE = re.compile(r"^\s*(>=|<=|≥|≤|>|<)?\s*([0-9]+(?:[.,][0-9]+)?)\s*(%)?\s*$")
+
+
+def parse_standard(raw: Any, direction_hint: str | None = None) -> Standard | None:
+    """Read a standard given as 0.9, "0.9", ">= 90 %", "<=0.15" or "≤ 15 %"; None if absent.
+
+    A bare number takes ``direction_hint`` (from the definition), else ">=".
+    """
+    if _missing(raw):
+        return None
+    if isinstance(raw, int | float):
+        return Standard(direction_hint or ">=", float(raw))
+    match = _STANDARD_RE.match(str(raw))
+    if not match:
+        raise InputError(
+            f"cannot read the standard {raw!r}",
+            hint="write it as a fraction (0.9) or with a direction (>= 90 %)",
+        )
+    sign, number, percent = match.groups()
+    value = float(number.replace(",", "."))
+    if percent or value > 1:
+        value /= 100
+    direction = {"≥": ">=", ">": ">=", "≤": "<=", "<": "<="}.get(sign or "", sign or "")
+    return Standard(direction or direction_hint or ">=", value)
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value == ""
+
+
+def _int(value: Any) -> int | None:
+    return None if _missing(value) else int(float(value))
+
+
+def _float(value: Any) -> float | None:
+    return None if _missing(value) else float(value)
+
+
+def _bool(value: Any) -> bool | None:
+    if _missing(value):
+        return None
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1", "yes", "ja")
+    return bool(value)
+
+
+def _date(value: Any) -> date | None:
+    if _missing(value):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _text(value: Any) -> str:
+    if _missing(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def row_from_mapping(record: dict[str, Any], where: str = "results") -> ResultRow:
+    """Convert one record (column -> value) into a :class:`ResultRow`."""
+    unit_type = _text(record["unit_type"])
+    if unit_type not in UNIT_TYPES:
+        raise InputError(
+            f"unknown unit_type {unit_type!r}",
+            location=where,
+            hint=f"valid unit types: {', '.join(UNIT_TYPES)}",
+        )
+    extra = {k: v for k, v in record.items() if k not in RESULT_COLUMNS}
+    return ResultRow(
+        database=_text(record["database"]),
+        indicator=_text(record["indicator"]),
+        period=_text(record["period"]),
+        unit_type=unit_type,
+        unit_id=_text(record["unit_id"]),
+        numerator=_int(record["numerator"]),
+        denominator=_int(record["denominator"]),
+        uoplyst=_int(record["uoplyst"]),
+        excluded=_int(record["excluded"]),
+        proportion=_float(record["proportion"]),
+        ci_low=_float(record["ci_low"]),
+        ci_high=_float(record["ci_high"]),
+        ci_method=_text(record["ci_method"]) or None,
+        standard=parse_standard(record["standard"], _text(extra.get("standard_direction")) or None),
+        standard_met=_bool(record["standard_met"]),
+        funnel_95_low=_float(record["funnel_95_low"]),
+        funnel_95_high=_float(record["funnel_95_high"]),
+        funnel_998_low=_float(record["funnel_998_low"]),
+        funnel_998_high=_float(record["funnel_998_high"]),
+        coverage=_float(record["coverage"]),
+        completeness=_float(record["completeness"]),
+        suppressed=bool(_bool(record["suppressed"])),
+        data_cutoff=_date(record["data_cutoff"]),
+        definition_hash=_text(record["definition_hash"]),
+        extra=extra,
+    )
+
+
+def _records(path: Path) -> Iterator[dict[str, Any]]:
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    if path.suffix == ".parquet":
+        table = pq.read_table(path)
+    else:
+        options = pacsv.ConvertOptions(
+            strings_can_be_null=True,
+            column_types={"unit_id": "string", "period": "string", "standard": "string"},
+        )
+        table = pacsv.read_csv(path, convert_options=options)
+    missing = [c for c in RESULT_COLUMNS if c not in table.column_names]
+    if missing:
+        raise InputError(
+            f"results table lacks the contract columns {', '.join(missing)}",
+            location=str(path),
+            hint="the columns are listed in docs/contracts.md (Files: results)",
+        )
+    yield from table.to_pylist()
+
+
+def results_files(source: Path) -> list[Path]:
+    """The results file(s) under ``source``: a file, or ``results.parquet``/``results.csv``,
+    or every ``*.parquet`` in a ``results/`` folder."""
+    if source.is_file():
+        return [source]
+    for name in ("results.parquet", "results.csv"):
+        if (source / name).is_file():
+            return [source / name]
+    folder = source / "results"
+    found = sorted(folder.glob("*.parquet")) if folder.is_dir() else []
+    if not found:
+        raise InputError(
+            "no results table found",
+            location=str(source),
+            hint="expected results.parquet, results.csv or results/*.parquet (written by `tvaers registry run`)",
+        )
+    return found
+
+
+def read_results(source: Path) -> list[ResultRow]:
+    """Read every results row under ``source`` (see :func:`results_files`)."""
+    rows: list[ResultRow] = []
+    for path in results_files(source):
+        for number, record in enumerate(_records(path), start=1):
+            rows.append(row_from_mapping(record, where=f"{path}: row {number}"))
+    return rows

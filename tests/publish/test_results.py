@@ -1,0 +1,106 @@
+"""The thin results reader: contract columns, Parquet and CSV, standards, suppression."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from publish_factories import build_rows, write_results
+
+from tvaers.errors import InputError
+from tvaers.publish.results import (
+    RESULT_COLUMNS,
+    SUPPRESSED_FIELDS,
+    Standard,
+    parse_standard,
+    public,
+    read_results,
+)
+
+
+def test_parquet_round_trip(tmp_path: Path) -> None:
+    rows = build_rows(("101", "825"))
+    write_results(rows, tmp_path / "results.parquet")
+    read = read_results(tmp_path)
+    assert len(read) == len(rows)
+    first, raw = read[0], rows[0]
+    assert (first.database, first.indicator, first.period, first.unit_type) == (
+        raw["database"],
+        raw["indicator"],
+        raw["period"],
+        raw["unit_type"],
+    )
+    assert first.numerator == raw["numerator"]
+    assert first.proportion == raw["proportion"]
+    assert first.standard == Standard("<=", 0.15)
+    assert first.data_cutoff == raw["data_cutoff"]
+
+
+def test_csv_keeps_unit_ids_as_text(tmp_path: Path) -> None:
+    rows = build_rows(("101",))
+    with (tmp_path / "results.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(RESULT_COLUMNS))
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: "" if row[k] is None else row[k] for k in RESULT_COLUMNS})
+    read = read_results(tmp_path)
+    assert {r.unit_id for r in read if r.unit_type == "region"} == {"1084"}
+    assert [r.numerator for r in read] == [r["numerator"] for r in rows]
+
+
+def test_missing_columns_are_named(tmp_path: Path) -> None:
+    rows = [
+        {k: v for k, v in r.items() if k not in ("coverage", "suppressed")}
+        for r in build_rows(("101",))
+    ]
+    write_results(rows, tmp_path / "results.parquet")
+    with pytest.raises(InputError, match="coverage, suppressed"):
+        read_results(tmp_path)
+
+
+def test_no_results_file(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no results table"):
+        read_results(tmp_path)
+
+
+def test_unknown_unit_type(tmp_path: Path) -> None:
+    rows = build_rows(("101",))
+    rows[0]["unit_type"] = "kommune"
+    write_results(rows, tmp_path / "results.parquet")
+    with pytest.raises(InputError, match="unknown unit_type 'kommune'"):
+        read_results(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (0.9, Standard(">=", 0.9)),
+        (">= 90 %", Standard(">=", 0.9)),
+        ("<=0.15", Standard("<=", 0.15)),
+        ("≤ 15 %", Standard("<=", 0.15)),
+        ("15", Standard(">=", 0.15)),
+        (None, None),
+        ("", None),
+    ],
+)
+def test_parse_standard(raw: object, expected: Standard | None) -> None:
+    assert parse_standard(raw) == expected
+
+
+def test_parse_standard_takes_direction_hint() -> None:
+    assert parse_standard(0.15, "<=") == Standard("<=", 0.15)
+    with pytest.raises(InputError):
+        parse_standard("about ninety")
+
+
+def test_public_blanks_every_small_number_of_suppressed_rows(tmp_path: Path) -> None:
+    write_results(build_rows(("101", "825")), tmp_path / "results.parquet")
+    rows = read_results(tmp_path)
+    hidden = [r for r in rows if r.suppressed]
+    assert hidden, "the fixture must hold a suppressed row (Læsø)"
+    assert all(r.numerator is not None for r in hidden)
+    for row in public(hidden):
+        assert all(getattr(row, name) is None for name in SUPPRESSED_FIELDS)
+    shown = [r for r in rows if not r.suppressed]
+    assert public(shown) == shown
