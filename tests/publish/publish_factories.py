@@ -276,3 +276,11 @@ def write_release(folder: Path, codes: tuple[str, ...] | None = SMALL_SET, seed:
     write_gateway(folder / "gateway", codes)
     write_organisations_file(folder)
     return folder
+
+
+def require(condition: bool, reason: str) -> None:
+    """``require`` from tests/conftest.py: skip, or fail under CI=true."""
+    import sys
+
+    # Loaded by tests/publish/conftest.py (the root conftest is shadowed by that file's name).
+    sys.modules["tvaers_tests_root_conftest"].require(condition, reason)

@@ -64,7 +64,10 @@ def _read_comments(folder: Path) -> dict[str, dict[str, list[tuple[str, str]]]]:
     if not folder.is_dir():
         return found
     for path in sorted(folder.glob("*.yaml")):
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise InputError(f"invalid YAML: {exc}", location=str(path)) from exc
         if not isinstance(raw, dict):
             raise InputError("a comments file must map indicator ids to lists", location=str(path))
         found[path.stem] = {

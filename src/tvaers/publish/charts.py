@@ -145,9 +145,10 @@ def _marker(point: FunnelPoint, plot: _Plot) -> str:
     if point.highlight:
         x, y = plot.x(point.denominator), plot.y(point.proportion)
         d = f"M{_n(x)},{_n(y - 9)} L{_n(x + 9)},{_n(y)} L{_n(x)},{_n(y + 9)} L{_n(x - 9)},{_n(y)} Z"
+        right = x > (LEFT + WIDTH) / 2  # label on the inner side, so it is never clipped
         label = (
-            f'<text class="highlight-label" x="{_n(x + 12)}" y="{_n(y - 10)}">'
-            f"{escape(point.label)}</text>"
+            f'<text class="highlight-label" x="{_n(x - 12 if right else x + 12)}" y="{_n(y - 10)}" '
+            f'text-anchor="{"end" if right else "start"}">{escape(point.label)}</text>'
         )
         return f'<path class="point highlight {position}" d="{d}">{title}</path>{label}'
     if position in ("over", "under"):
