@@ -279,3 +279,11 @@ def test_kl_care_examples_in_any_order(reference_dir: Path) -> None:
     assert fold(reversed(reports)) == forward
     assert forward.cpr == "0101570001"
     assert forward.reports == {b["id"] for b in bundles}
+
+
+def test_identifier_systems_agree_with_terminology() -> None:
+    from tvaers.fhir import state
+    from tvaers.terminology.cpr import CPR_SYSTEM
+    from tvaers.terminology.sor import SOR_SYSTEM
+
+    assert (state.CPR_SYSTEM, state.SOR_SYSTEM) == (CPR_SYSTEM, SOR_SYSTEM)

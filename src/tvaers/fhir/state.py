@@ -34,8 +34,11 @@ from typing import Any
 
 from tvaers.errors import InputError
 from tvaers.fhir.references import ResourceKey
-from tvaers.terminology.cpr import CPR_SYSTEM
-from tvaers.terminology.sor import SOR_SYSTEM
+
+#: Identifier systems of CPR numbers and SOR codes (as in tvaers.terminology, which this
+#: layer may not import).
+CPR_SYSTEM = "urn:oid:1.2.208.176.1.2"
+SOR_SYSTEM = "urn:oid:1.2.208.176.1.1"
 
 #: Order key of a version that has no usable instant at all (a malformed report).
 EPOCH = datetime(1, 1, 1, tzinfo=UTC)

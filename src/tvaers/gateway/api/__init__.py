@@ -1,0 +1,1 @@
+"""HTTP surface of the gateway: FHIR routes under ``/fhir``, operator routes under ``/admin``."""
