@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 import yaml
 from html_helpers import parse, table_rows
 from publish_factories import build_rows, write_release, write_results
@@ -57,3 +58,21 @@ def test_markup_in_data_is_escaped(tmp_path: Path) -> None:
     assert EVIL in rows
     # The SVG tooltip of the funnel point escapes it as well.
     assert "<title>&lt;script&gt;" in content
+
+
+@pytest.mark.browser
+def test_markup_in_data_does_not_execute_in_a_browser(tmp_path: Path) -> None:
+    from browser_support import chromium
+
+    release = evil_release(tmp_path / "release")
+    out = tmp_path / "out"
+    build(release, out)
+    dialogs: list[str] = []
+    with chromium() as browser:
+        page = browser.new_page()
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto((out / "aarsrapport" / "drkol-2024.html").as_uri())
+        page.wait_for_load_state("load")
+        assert page.locator("script").count() == 0
+        assert page.get_by_role("rowheader", name=EVIL).count() >= 1
+    assert dialogs == []
