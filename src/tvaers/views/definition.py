@@ -286,4 +286,8 @@ def _check_unions(select: Select, source: str) -> None:
         other = [(c.name, c.type, c.collection) for c in output_columns(branch)]
         if other != first:
             raise _error(source, branch.pointer, "unionAll branches must have the same columns in the same order",
-                         f"first branch: {[c[0] for c in first]}, this one: {[c[0] for c in other]}")  # fmt: skip
+                         f"first branch: {_show(first)}, this one: {_show(other)}")  # fmt: skip
+
+
+def _show(columns: list[tuple[str, str, bool]]) -> str:
+    return ", ".join(f"{n}: {t}{'[]' if c else ''}" for n, t, c in columns) or "no columns"
