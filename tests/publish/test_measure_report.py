@@ -49,7 +49,7 @@ def _row(**changes: Any) -> ResultRow:
 
 
 INFO = IndicatorInfo(
-    "drkol", "K1", "Genindlæggelse", kind="resultat", description="Andel genindlagt"
+    "drkol", "K1", "Genindlæggelse", kind="outcome", description="Andel genindlagt"
 )
 
 

@@ -25,7 +25,7 @@ from typing import Any
 from tvaers.errors import InputError
 from tvaers.publish.annual import build_annual_report, report_context, slug
 from tvaers.publish.dataquality import DataQuality, read_data_quality
-from tvaers.publish.definitions import Catalogue, read_catalogue
+from tvaers.publish.definitions import Catalogue, read_catalogue, shipped_definitions
 from tvaers.publish.exports import excel_csv, machine_csv, write_parquet
 from tvaers.publish.feedback import build_feedback, build_overview
 from tvaers.publish.formatting import format_date, format_period
@@ -80,12 +80,17 @@ def _read_comments(folder: Path) -> dict[str, dict[str, list[tuple[str, str]]]]:
 def load_release(
     results: Path, definitions: Path | None = None, gateway: Path | None = None
 ) -> Release:
-    """Read one release; defaults look beside the results (``definitions/``, ``gateway/``)."""
+    """Read one release; defaults look beside the results (``definitions/``, ``gateway/``),
+    then at the registry's shipped definitions."""
     base = results if results.is_dir() else results.parent
     rows = public(read_results(results))
+    if definitions is None:
+        definitions = (
+            base / "definitions" if (base / "definitions").is_dir() else shipped_definitions()
+        )
     return Release(
         rows=rows,
-        catalogue=read_catalogue(definitions or base / "definitions"),
+        catalogue=read_catalogue(definitions),
         quality=read_data_quality(gateway or base / "gateway"),
         units=load_units(base),
         comments=_read_comments(base / "comments"),
@@ -168,7 +173,12 @@ def _fhir(
             entries.append({"fullUrl": resource["url"], "resource": resource})
             for row in rows:
                 report = measure_report(
-                    row, info, settings.canonical_base, release.units, settings.publisher
+                    row,
+                    info,
+                    settings.canonical_base,
+                    release.units,
+                    settings.publisher,
+                    uoplyst_in_denominator=info.uoplyst_in_denominator,
                 )
                 lines.append(json.dumps(report, ensure_ascii=False, sort_keys=True))
     bundle = {"resourceType": "Bundle", "type": "collection", "entry": entries}

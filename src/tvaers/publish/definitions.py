@@ -15,6 +15,7 @@ from typing import Any
 from tvaers.errors import DefinitionError
 
 PILOT_LABEL = "tværsektoriel pilotindikator"
+KIND_LABELS = {"process": "Procesindikator", "outcome": "Resultatindikator"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +34,7 @@ class IndicatorInfo:
     database: str
     indicator: str
     title: str
-    kind: str = ""  # proces / resultat
+    kind: str = ""  # process / outcome
     description: str = ""
     numerator: str = ""
     denominator: str = ""
@@ -46,9 +47,14 @@ class IndicatorInfo:
     standard_text: str = ""
     standard_set_by: str = ""
     standard_direction: str | None = None
+    uoplyst_in_denominator: bool = False
     pilot: bool = False
     note: str = ""
     data_elements: tuple[DataElement, ...] = ()
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
 
     @property
     def burden(self) -> int:
@@ -135,6 +141,24 @@ def _is_pilot(raw: dict[str, Any]) -> bool:
     return "pilot" in labels
 
 
+def _standard_text(standard: dict[str, Any]) -> str:
+    """The standard's own text, else "≥ 90 %" from direction and a numeric value."""
+    text = _text(_first(standard, "text", "label"))
+    value = standard.get("value")
+    if text or not isinstance(value, int | float):
+        return text
+    symbol = {"<=": "≤", ">=": "≥"}.get(_text(standard.get("direction")), "")
+    percent = f"{value * 100:g}".replace(".", ",")
+    return f"{symbol} {percent} %".strip()
+
+
+def _direction(raw: dict[str, Any], standard: dict[str, Any]) -> str | None:
+    direction = _text(standard.get("direction"))
+    if direction:
+        return direction
+    return {"higher": ">=", "lower": "<="}.get(_text(raw.get("better")))
+
+
 def indicator_from_mapping(database: str, raw: dict[str, Any]) -> IndicatorInfo:
     """Build :class:`IndicatorInfo` from one indicator entry of a definition file."""
     evidence = raw.get("evidence")
@@ -156,9 +180,10 @@ def indicator_from_mapping(database: str, raw: dict[str, Any]) -> IndicatorInfo:
         evidence_level=_text(evidence_map.get("level")),
         evidence=_text(_first(evidence_map, "text", "summary", "description")),
         references=tuple(_text(r) for r in refs),
-        standard_text=_text(_first(standard_map, "text", "label", "value")),
+        standard_text=_standard_text(standard_map),
         standard_set_by=_text(_first(standard_map, "set_by", "source")),
-        standard_direction=_text(standard_map.get("direction")) or None,
+        standard_direction=_direction(raw, standard_map),
+        uoplyst_in_denominator=bool(raw.get("uoplyst_in_denominator")),
         pilot=_is_pilot(raw),
         note=_text(raw.get("note")),
         data_elements=_elements(_first(raw, "data_elements", "elements")),
@@ -181,6 +206,17 @@ def database_from_mapping(raw: dict[str, Any], where: str) -> DatabaseInfo:
         indicator = indicator_from_mapping(database_id, item)
         info.indicators[indicator.indicator] = indicator
     return info
+
+
+def shipped_definitions() -> Path | None:
+    """The registry's shipped definition folder (``tvaers.registry.definitions``), if any."""
+    from importlib import resources
+
+    try:
+        folder = Path(str(resources.files("tvaers.registry.definitions")))
+    except ModuleNotFoundError:
+        return None
+    return folder if folder.is_dir() else None
 
 
 def read_catalogue(folder: Path | None) -> Catalogue:

@@ -90,12 +90,7 @@ def measure(
         resource["version"] = hashes[-1]
     if info.rationale:
         resource["rationale"] = info.rationale
-    kind = {
-        "proces": "process",
-        "process": "process",
-        "resultat": "outcome",
-        "outcome": "outcome",
-    }.get(info.kind.lower())
+    kind = info.kind if info.kind in ("process", "outcome") else None
     if kind:
         resource["type"] = [_concept(TYPE_SYSTEM, kind)]
     improvement = _improvement(info, rows)
