@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -98,6 +99,28 @@ def gateway_settings(db: str, **overrides: Any) -> GatewaySettings:
     return GatewaySettings(**values)
 
 
+def check_error_shape(response: httpx.Response) -> None:
+    """Every non-2xx is an OperationOutcome under /fhir and problem+json under /admin.
+
+    Run on every response of every in-process test, so each error path any test reaches
+    is checked against the error contract.
+    """
+    if 200 <= response.status_code < 300:
+        return
+    path = response.request.url.path
+    media = response.headers.get("content-type", "")
+    body = response.json()
+    if path.startswith("/admin"):
+        assert media.startswith("application/problem+json"), (path, media)
+        assert body["status"] == response.status_code and body["title"] and body["type"]
+        return
+    assert media.startswith("application/fhir+json"), (path, media)
+    assert body["resourceType"] == "OperationOutcome", body
+    assert any(i["severity"] in ("error", "fatal") for i in body["issue"]), body
+    for issue in body["issue"]:
+        assert issue["details"]["coding"][0]["system"] == "urn:tvaers:validation-rule"
+
+
 @dataclass
 class Gateway:
     """An in-process gateway (httpx over ASGITransport) with one token per role."""
@@ -120,6 +143,7 @@ class Gateway:
         response: httpx.Response = self.portal.call(
             lambda: self.client.request(method, path, content=body, headers=sent, **kwargs)
         )
+        check_error_shape(response)
         return response
 
     def put(self, bundle_id: str, body: bytes, who: str = "kbh", **kw: Any) -> httpx.Response:
@@ -138,7 +162,9 @@ ROLES: dict[str, tuple[str, list[str]]] = {
 }
 
 
-def make_gateway(store: GatewayStore, **overrides: Any) -> Iterator[Gateway]:
+@contextmanager
+def open_gateway(store: GatewayStore, **overrides: Any) -> Iterator[Gateway]:
+    """An app on ``store`` with a fresh client per role in :data:`ROLES`."""
     settings = gateway_settings(store.db.url, **overrides)
     app = create_app(settings, store, organisations=organisations(), faults=Faults())
     with start_blocking_portal() as portal:
@@ -153,12 +179,20 @@ def make_gateway(store: GatewayStore, **overrides: Any) -> Iterator[Gateway]:
 
 @pytest.fixture
 def gateway(store: GatewayStore, examples_dir: Path) -> Iterator[Gateway]:
-    yield from make_gateway(store)
+    with open_gateway(store) as gw:
+        yield gw
 
 
 @pytest.fixture
-def sqlite_gateway(tmp_path: Path, examples_dir: Path) -> Iterator[Gateway]:
-    """An in-process gateway on SQLite only (HTTP-level tests that are not about storage)."""
+def sqlite_store(tmp_path: Path) -> Iterator[GatewayStore]:
+    """A store on SQLite only (HTTP-level tests that are not about storage)."""
     gateway_store = GatewayStore.open(f"sqlite:///{tmp_path / 'gw.db'}", token_pepper=PEPPER)
-    yield from make_gateway(gateway_store)
+    yield gateway_store
     gateway_store.close()
+
+
+@pytest.fixture
+def sqlite_gateway(sqlite_store: GatewayStore, examples_dir: Path) -> Iterator[Gateway]:
+    """An in-process gateway on SQLite only."""
+    with open_gateway(sqlite_store) as gw:
+        yield gw
