@@ -9,6 +9,7 @@ the same on every run; regional and national rows are sums of the municipal rows
 
 from __future__ import annotations
 
+import hashlib
 import math
 import random
 import shutil
@@ -268,10 +269,60 @@ def write_gateway(folder: Path, codes: tuple[str, ...] | None) -> None:
         pq.write_table(pa.Table.from_pylist(records), folder / f"{name}.parquet")
 
 
+REASONS = {
+    "numerator": "Opfylder tælleren",
+    "denominator": "I nævneren; opfylder ikke tælleren",
+    "uoplyst": "Bopælskommunen indberettede ikke i vinduet",
+    "excluded": "Død inden for 30 dage efter udskrivelse",
+}
+
+
+def build_persons(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Person rows consistent with the municipal results rows (one bucket per person)."""
+    region_of = {m.kommunekode: m.region_code for m in municipalities()}
+    persons = []
+    for row in rows:
+        if row["unit_type"] != "municipality" or row["unit_id"] not in region_of:
+            continue
+        sizes = {
+            "numerator": row["numerator"],
+            "denominator": row["denominator"] - row["numerator"],
+            "uoplyst": row["uoplyst"],
+            "excluded": row["excluded"],
+        }
+        sequence = 0
+        for bucket, size in sizes.items():
+            for _ in range(size):
+                sequence += 1
+                key = f"{row['indicator']}-{row['period']}-{row['unit_id']}-{sequence}"
+                day = 1 + sequence % 28
+                persons.append(
+                    {
+                        "database": row["database"],
+                        "indicator": row["indicator"],
+                        "period": row["period"],
+                        "pseudonym": hashlib.sha256(key.encode()).hexdigest()[:32],
+                        "cpr": f"{day + 60:02d}{1 + sequence % 12:02d}5{sequence % 10}{int(row['unit_id']):04d}",
+                        "bucket": bucket,
+                        "reason": REASONS[bucket],
+                        "kommunekode": row["unit_id"],
+                        "region_code": region_of[row["unit_id"]],
+                        "hospital": hospital_code(region_of[row["unit_id"]]),
+                        "index_date": date(int(row["period"]), 1 + sequence % 12, day),
+                    }
+                )
+    return persons
+
+
 def write_release(folder: Path, codes: tuple[str, ...] | None = SMALL_SET, seed: int = 7) -> Path:
     """Write a complete fixture release into ``folder``; returns ``folder``."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     folder.mkdir(parents=True, exist_ok=True)
-    write_results(build_rows(codes, seed), folder / "results.parquet")
+    rows = build_rows(codes, seed)
+    write_results(rows, folder / "results.parquet")
+    pq.write_table(pa.Table.from_pylist(build_persons(rows)), folder / "persons.parquet")
     shutil.copytree(DATA / "definitions", folder / "definitions", dirs_exist_ok=True)
     write_gateway(folder / "gateway", codes)
     write_organisations_file(folder)

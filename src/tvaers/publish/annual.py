@@ -93,7 +93,12 @@ def _fulfilment(index: ResultIndex, key: Key, unit_type: str) -> Fulfilment:
 
 
 def _tables(
-    index: ResultIndex, key: Key, units: UnitDirectory, anchor: str, title: str
+    index: ResultIndex,
+    key: Key,
+    units: UnitDirectory,
+    anchor: str,
+    title: str,
+    highlight: str | None = None,
 ) -> tuple[UnitTable, ...]:
     tables = []
     for unit_type in index.unit_types(key):
@@ -108,6 +113,7 @@ def _tables(
                 units,
                 f"Tragtdiagram: {title}, {heading.lower()}",
                 f"funnel-{anchor}-{unit_type}",
+                highlight if unit_type == "municipality" else None,
             )
         tables.append(
             UnitTable(
@@ -127,6 +133,7 @@ def build_section(
     period: str,
     units: UnitDirectory,
     comments: dict[str, list[tuple[str, str]]],
+    highlight: str | None = None,
 ) -> IndicatorSection:
     """One indicator's section of the report."""
     key: Key = (info.database, info.indicator, period)
@@ -162,7 +169,7 @@ def build_section(
         fulfilment=tuple(
             _fulfilment(index, key, t) for t in ("region", "municipality", "hospital")
         ),
-        tables=_tables(index, key, units, anchor, info.title),
+        tables=_tables(index, key, units, anchor, info.title, highlight),
         trend=trend,
         comments=tuple(comments.get(info.indicator, [])),
     )

@@ -78,12 +78,17 @@ def _read_comments(folder: Path) -> dict[str, dict[str, list[tuple[str, str]]]]:
 
 
 def load_release(
-    results: Path, definitions: Path | None = None, gateway: Path | None = None
+    results: Path,
+    definitions: Path | None = None,
+    gateway: Path | None = None,
+    *,
+    suppress: bool = True,
 ) -> Release:
     """Read one release; defaults look beside the results (``definitions/``, ``gateway/``),
     then at the registry's shipped definitions."""
     base = results if results.is_dir() else results.parent
-    rows = public(read_results(results))
+    rows = read_results(results)
+    rows = public(rows) if suppress else rows
     if definitions is None:
         definitions = (
             base / "definitions" if (base / "definitions").is_dir() else shipped_definitions()
