@@ -1,0 +1,182 @@
+"""Pass 6: run a plan on an engine and turn its counts into results.
+
+The runner is engine-agnostic: it registers the store's tables, executes each plan step
+through the :class:`~.engines.Engine` protocol, fetches the unit-level tables and the
+counts, and hands them to :mod:`.results` and :mod:`.outputs`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from sqlglot import exp
+
+from tvaers.errors import DefinitionError, InputError
+from tvaers.registry.indicators import compile_lpr as lpr
+from tvaers.registry.indicators import compile_units as cu
+from tvaers.registry.indicators import ir
+from tvaers.registry.indicators import model as m
+from tvaers.registry.indicators.check import check
+from tvaers.registry.indicators.engines import Engine
+from tvaers.registry.indicators.load import load_file
+from tvaers.registry.indicators.schema import validate
+from tvaers.registry.store import RegistryStore
+
+#: Which import provides each store table (for "missing table" hints).
+PROVIDERS = {
+    "cpr": "tvaers registry import-cpr",
+    "cpr_residence": "tvaers registry import-cpr",
+    "lpr_contacts": "tvaers registry import-lpr",
+    "lpr_diagnoses": "tvaers registry import-lpr",
+    "lpr_procedures": "tvaers registry import-lpr",
+    "careplans_119": "tvaers registry import-reports or sync",
+    "interventions_119": "tvaers registry import-reports or sync",
+    "coverage": "tvaers registry sync (gateway coverage)",
+}
+
+
+def shipped_definitions() -> dict[str, Path]:
+    """Definition files shipped with tvaers, by database id (file stem)."""
+    folder = resources.files("tvaers.registry.definitions")
+    return {Path(str(p)).stem: Path(str(p)) for p in folder.iterdir() if str(p).endswith(".yaml")}
+
+
+def load_definition(path_or_name: str | Path) -> m.Database:
+    """load -> schema -> check for a file path or a shipped database id (``heart``)."""
+    path = Path(path_or_name)
+    if not path.exists():
+        shipped = shipped_definitions()
+        if str(path_or_name) in shipped:
+            path = shipped[str(path_or_name)]
+        elif path.suffix not in (".yaml", ".yml"):
+            raise DefinitionError(
+                f"no definition file or shipped database {str(path_or_name)!r}",
+                hint=f"shipped databases: {', '.join(sorted(shipped))}",
+            )
+    loaded = load_file(path)
+    validate(loaded)
+    return check(loaded)
+
+
+def data_cutoff(store: RegistryStore, tables: tuple[str, ...], as_of: date | None) -> date:
+    """The oldest source's cut-off among ``tables``, capped at ``as_of``."""
+    manifest = store.manifest()
+    dates = [
+        date.fromisoformat(manifest.tables[t].data_cutoff or "")
+        for t in tables
+        if t in manifest.tables and manifest.tables[t].data_cutoff
+    ]
+    if as_of is not None:
+        dates.append(as_of)
+    if not dates:
+        raise InputError(f"the registry at {store.root} is empty", hint="import CPR and LPR first")
+    return min(dates)
+
+
+@dataclass
+class Executed:
+    """What an engine returned for one plan."""
+
+    plan: ir.Plan
+    units: dict[str, Any] = field(default_factory=dict)  # indicator -> Arrow table
+    counts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    hospitals: tuple[str, ...] = ()
+
+
+def execute(plan: ir.Plan, store: RegistryStore, engine: Engine) -> Executed:
+    """Run every step of ``plan`` on ``engine``; fetch units and counts per indicator."""
+    for name in plan.tables:
+        path = store.require(name, hint=f"provide it with `{PROVIDERS.get(name, 'an import')}`")
+        engine.register_parquet(f"raw_{name}", path)
+    hospitals = _register_lookups(store, engine)
+    ctx = plan.context
+    for step in plan.steps:
+        if isinstance(step, ir.Source):
+            engine.create_view(step.name, lpr.source(step, ctx))
+        elif isinstance(step, ir.Admissions):
+            engine.create_table("admission_contacts", lpr.admission_contacts(step.rule))
+            engine.create_table("admissions", lpr.admissions(step.rule))
+        elif isinstance(step, ir.PopulationCandidates):
+            engine.create_table(step.name, lpr.candidates(step.population))
+        elif isinstance(step, ir.Lockout):
+            _lockout(step, engine)
+        else:
+            engine.create_table(f"ubase_{step.indicator.id}", cu.ubase(step, ctx))
+            engine.create_table(step.name, cu.units(step, ctx))
+    done = Executed(plan, hospitals=hospitals)
+    for step in plan.units:
+        order = exp.select("*").from_(step.name).order_by("unit_id")
+        done.units[step.indicator.id] = engine.fetch(order)
+        done.counts[step.indicator.id] = engine.fetch(cu.aggregate(step)).to_pylist()
+    return done
+
+
+def _lockout(step: ir.Lockout, engine: Engine) -> None:
+    """Greedy index events: repeat "next candidate more than N days later" until stable."""
+    pop = step.population
+    if pop.new_index_after_days is None:
+        engine.create_table(step.name, lpr.all_candidates(pop))
+        return
+    previous, count, k = f"{step.name}_0", -1, 0
+    engine.create_table(previous, lpr.lockout_seed(pop))
+    while True:
+        k += 1
+        current = f"{step.name}_{k}"
+        found = engine.create_table(current, lpr.lockout_step(pop, previous))
+        if found == count:
+            break
+        previous, count = current, found
+    engine.create_table(step.name, exp.select("*").from_(current))
+
+
+def _register_lookups(store: RegistryStore, engine: Engine) -> tuple[str, ...]:
+    """``geo`` (municipality -> region) and ``unit_hospital`` (SOR unit -> hospital)."""
+    import pyarrow as pa
+
+    from tvaers.terminology.geography import municipalities
+
+    muns = municipalities()
+    engine.register_arrow(
+        "geo",
+        pa.table(
+            {
+                "kommunekode": [x.kommunekode for x in muns],
+                "region_code": [x.region_code for x in muns],
+            }
+        ),
+    )
+    mapping, hospitals = _hospital_map(store)
+    engine.register_arrow(
+        "unit_hospital",
+        pa.table(
+            {"sor_unit": list(mapping), "hospital": list(mapping.values())},
+            schema=pa.schema([("sor_unit", pa.string()), ("hospital", pa.string())]),
+        ),
+    )
+    return hospitals
+
+
+def _hospital_map(store: RegistryStore) -> tuple[dict[str, str], tuple[str, ...]]:
+    """Each SOR unit's hospital (itself or its nearest ancestor of kind ``hospital``)."""
+    import pyarrow.parquet as pq
+
+    path = store.table_path("organisations")
+    if path is None:
+        return {}, ()
+    rows = pq.read_table(path, columns=["sor_code", "kind", "parent_sor"]).to_pylist()
+    parent = {r["sor_code"]: r["parent_sor"] for r in rows}
+    kind = {r["sor_code"]: r["kind"] for r in rows}
+    mapping: dict[str, str] = {}
+    for sor in parent:
+        seen, current = set(), sor
+        while current is not None and current not in seen and kind.get(current) != "hospital":
+            seen.add(current)
+            current = parent.get(current)
+        if current is not None and kind.get(current) == "hospital":
+            mapping[sor] = current
+    hospitals = tuple(sorted(s for s, k in kind.items() if k == "hospital"))
+    return mapping, hospitals

@@ -1,0 +1,198 @@
+"""Hand-made COPD fixture (K1, K2): every person is a case worked out by hand below.
+
+Period 2025; data cut-off 2026-01-10 (so follow-up windows ending later are open).
+Hospitals: H_NORD (departments NORD1, NORD2) in region 1084, H_SYD (department SYD1);
+UNKNOWN is a SOR unit the organisation table does not know.
+
+| person | case | K1 (index: discharge) | K2 (index: admission start) |
+|---|---|---|---|
+| P01 | transfer 3 h across midnight: one admission, not a readmission | denominator_only | denominator_only |
+| P02 | new acute admission 6 h after discharge, same day (day 0) | denominator_only | denominator_only |
+| P03 | planned admission day 10 (ignored), acute readmission day 30 | numerator | denominator_only |
+| P04 | readmitted day 5, died day 15 after discharge | excluded (died_30d) | numerator (day 19) |
+| P05 | died day 31 after discharge (day 32 after admission) | denominator_only | denominator_only |
+| P06 | COPD as B-diagnosis with DJ18 as A (branch copd_b); died day 30 after admission | excluded | numerator |
+| P07 | aged 29 | - | - |
+| P08 | COPD diagnosis only on a transfer contact starting day 3 | - | - |
+| P09 | 7-hour stay (not an admission) | - | - |
+| P10 | planned admission with COPD | - | - |
+| P11 | moved 101 -> 751 on 2025-03-15; admitted 03-10, discharged 03-16 | den. only in 751 | den. only in 101 |
+| P12 | discharged 2025-12-20, cut-off 2026-01-10 | uoplyst (follow_up_open) | uoplyst (follow_up_open) |
+| P13 | emigrated 14 days after discharge | uoplyst (emigrated) | uoplyst (emigrated) |
+| P14 | COPD admissions 2024-12 and 2025-01 (second one 16 days later) | 2025 admission: den. only | 2025 admission: den. only |
+| P15 | no residence in CPR; discharged from an unknown SOR unit | den. only (national only) | den. only |
+| P16 | contact still open at cut-off | - | - |
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from registry_factories import d, ts, write_table
+
+CUTOFF = date(2026, 1, 10)
+H_NORD, NORD1, NORD2 = "100000001", "100000011", "100000012"
+H_SYD, SYD1, UNKNOWN = "200000001", "200000011", "999999999"
+
+
+def cpr(n: int, year: int = 50) -> str:
+    return f"0101{year:02d}{n:04d}"
+
+
+P = {n: cpr(n) for n in range(1, 17)}
+P[7] = cpr(7, 96)
+
+PERSONS = [
+    # cpr, birth, sex, death, emigration
+    (P[1], d("1950-01-01"), "M", None, None),
+    (P[2], d("1950-01-01"), "F", None, None),
+    (P[3], d("1950-01-01"), "M", None, None),
+    (P[4], d("1950-01-01"), "F", d("2025-06-20"), None),
+    (P[5], d("1950-01-01"), "M", d("2025-08-02"), None),
+    (P[6], d("1950-01-01"), "F", d("2025-08-31"), None),
+    (P[7], d("1996-01-01"), "M", None, None),
+    (P[8], d("1950-01-01"), "F", None, None),
+    (P[9], d("1950-01-01"), "M", None, None),
+    (P[10], d("1950-01-01"), "F", None, None),
+    (P[11], d("1950-01-01"), "M", None, None),
+    (P[12], d("1950-01-01"), "F", None, None),
+    (P[13], d("1950-01-01"), "M", None, d("2025-11-15")),
+    (P[14], d("1950-01-01"), "F", None, None),
+    (P[15], d("1950-01-01"), "M", None, None),
+    (P[16], d("1950-01-01"), "F", None, None),
+]
+RESIDENCE = [
+    (P[1], "101", d("1990-01-01"), None),
+    (P[2], "101", d("1990-01-01"), None),
+    (P[3], "147", d("1990-01-01"), None),
+    (P[4], "751", d("1990-01-01"), None),
+    (P[5], "751", d("1990-01-01"), None),
+    (P[6], "101", d("1990-01-01"), None),
+    (P[7], "101", d("1996-01-01"), None),
+    (P[8], "101", d("1990-01-01"), None),
+    (P[9], "101", d("1990-01-01"), None),
+    (P[10], "101", d("1990-01-01"), None),
+    (P[11], "101", d("1990-01-01"), d("2025-03-15")),
+    (P[11], "751", d("2025-03-15"), None),
+    (P[12], "461", d("1990-01-01"), None),
+    (P[13], "101", d("1990-01-01"), None),
+    (P[14], "147", d("1990-01-01"), None),
+    (P[16], "101", d("1990-01-01"), None),
+]
+
+
+def contact(
+    cid: str,
+    n: int,
+    start: str,
+    end: str | None,
+    prio: str = "acute",
+    unit: str = NORD1,
+    kind: str = "physical",
+) -> tuple[object, ...]:
+    return (cid, P[n], unit, ts(start), ts(end) if end else None, kind, prio, None, None)
+
+
+CONTACTS = [
+    contact("c01a", 1, "2025-03-01 08:00", "2025-03-03 23:00"),
+    contact("c01b", 1, "2025-03-04 02:00", "2025-03-06 10:00", unit=NORD2),
+    contact("c02a", 2, "2025-04-01 10:00", "2025-04-03 08:00"),
+    contact("c02b", 2, "2025-04-03 14:00", "2025-04-04 14:00"),
+    contact("c03a", 3, "2025-05-10 08:00", "2025-05-12 08:00"),
+    contact("c03p", 3, "2025-05-22 08:00", "2025-05-23 08:00", prio="planned"),
+    contact("c03b", 3, "2025-06-11 09:00", "2025-06-12 09:00"),
+    contact("c04a", 4, "2025-06-01 08:00", "2025-06-05 08:00"),
+    contact("c04b", 4, "2025-06-10 08:00", "2025-06-11 08:00"),
+    contact("c05a", 5, "2025-07-01 08:00", "2025-07-02 08:00"),
+    contact("c06a", 6, "2025-08-01 08:00", "2025-08-03 08:00"),
+    contact("c07a", 7, "2025-02-01 08:00", "2025-02-03 08:00"),
+    contact("c08a", 8, "2025-09-01 08:00", "2025-09-03 23:00"),
+    contact("c08b", 8, "2025-09-04 01:00", "2025-09-06 08:00"),
+    contact("c09a", 9, "2025-10-01 08:00", "2025-10-01 15:00"),
+    contact("c10a", 10, "2025-10-01 08:00", "2025-10-03 08:00", prio="planned"),
+    contact("c11a", 11, "2025-03-10 08:00", "2025-03-16 08:00", unit=SYD1),
+    contact("c12a", 12, "2025-12-15 08:00", "2025-12-20 08:00"),
+    contact("c13a", 13, "2025-10-28 08:00", "2025-11-01 08:00"),
+    contact("c14a", 14, "2024-12-18 08:00", "2024-12-20 08:00"),
+    contact("c14b", 14, "2025-01-05 08:00", "2025-01-07 08:00"),
+    contact("c15a", 15, "2025-02-08 08:00", "2025-02-10 08:00", unit=UNKNOWN),
+    contact("c16a", 16, "2025-12-30 08:00", None),
+    # a virtual contact never chains into an admission
+    contact("c01v", 1, "2025-03-06 12:00", "2025-03-06 12:30", kind="virtual"),
+]
+COPD_A = [
+    "c01a",
+    "c01b",
+    "c02a",
+    "c03a",
+    "c04a",
+    "c05a",
+    "c07a",
+    "c08b",
+    "c09a",
+    "c10a",
+    "c11a",
+    "c12a",
+    "c13a",
+    "c14a",
+    "c14b",
+    "c15a",
+    "c16a",
+]
+DIAGNOSES = [
+    *[(cid, "DJ441", "A") for cid in COPD_A],
+    ("c02b", "DR060", "A"),
+    ("c03p", "DJ441", "A"),  # planned: never a readmission, never an index
+    ("c03b", "DR060", "A"),
+    ("c04b", "DR060", "A"),
+    ("c06a", "DJ189", "A"),
+    ("c06a", "DJ449", "B"),
+    ("c08a", "DR060", "A"),
+]
+ORGANISATIONS = [
+    (H_NORD, "Hospital Nord", "hospital", None, None, "1084", d("2007-01-01"), None),
+    (NORD1, "Lungemedicinsk afd.", "department", H_NORD, None, None, d("2007-01-01"), None),
+    (NORD2, "Intensiv afd.", "department", H_NORD, None, None, d("2007-01-01"), None),
+    (H_SYD, "Hospital Syd", "hospital", None, None, "1082", d("2007-01-01"), None),
+    (SYD1, "Medicinsk afd.", "department", H_SYD, None, None, d("2007-01-01"), None),
+]
+
+
+def write_extracts(directory: Path) -> Path:
+    write_table(directory, "cpr", PERSONS)
+    write_table(directory, "cpr_residence", RESIDENCE)
+    write_table(directory, "lpr_contacts", CONTACTS)
+    write_table(directory, "lpr_diagnoses", DIAGNOSES)
+    write_table(directory, "lpr_procedures", [])
+    write_table(directory, "organisations", ORGANISATIONS)
+    return directory
+
+
+# Expected buckets: person -> (bucket, reason) for the unit in period 2025.
+K1 = {
+    1: ("denominator_only", None),
+    2: ("denominator_only", None),
+    3: ("numerator", None),
+    4: ("excluded", "died_30d"),
+    5: ("denominator_only", None),
+    6: ("excluded", "died_30d"),
+    11: ("denominator_only", None),
+    12: ("uoplyst", "follow_up_open"),
+    13: ("uoplyst", "emigrated"),
+    14: ("denominator_only", None),
+    15: ("denominator_only", None),
+}
+K2 = {
+    1: ("denominator_only", None),
+    2: ("denominator_only", None),
+    3: ("denominator_only", None),
+    4: ("numerator", None),
+    5: ("denominator_only", None),
+    6: ("numerator", None),
+    11: ("denominator_only", None),
+    12: ("uoplyst", "follow_up_open"),
+    13: ("uoplyst", "emigrated"),
+    14: ("denominator_only", None),
+    15: ("denominator_only", None),
+}
