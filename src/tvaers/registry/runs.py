@@ -51,10 +51,14 @@ def run_database(
     suppression_threshold: int = 5,
     ci_method: str | None = None,
     indicators: list[str] | None = None,
+    overrides: dict[str, Any] | None = None,
 ) -> RunOutput:
     """Compute every indicator of ``definition`` for ``period`` and write the files."""
     started = time.perf_counter()
-    db = definition if isinstance(definition, m.Database) else load_definition(definition)
+    if isinstance(definition, m.Database):
+        db = definition
+    else:
+        db = load_definition(definition, overrides)
     per = parse_period(period)
     probe = make_plan(db, Context(per, as_of, date.max), indicators)
     cutoff = data_cutoff(store, probe.tables, as_of)

@@ -108,7 +108,11 @@ def _windowed(
     if kind == "not_reporting":
         ig = body["ig"]
         c.need(IG_SOURCES[ig], (*path, "ig"), f"coverage of {ig!r}")
-        return m.NotReporting(ig, window, body.get("rule", "no_reports_in_window"))
+        rule = c.resolve(body.get("rule", "no_reports_in_window"), (*path, "rule"))
+        if rule not in ("no_reports_in_window", "any_month_missing"):
+            c.fail((*path, "rule"), f"coverage rule {rule!r}: expected no_reports_in_window or any_month_missing")
+            return None
+        return m.NotReporting(ig, window, rule)
     return _record(c, body, path, window)
 
 

@@ -45,8 +45,14 @@ def shipped_definitions() -> dict[str, Path]:
     return {Path(str(p)).stem: Path(str(p)) for p in folder.iterdir() if str(p).endswith(".yaml")}
 
 
-def load_definition(path_or_name: str | Path) -> m.Database:
-    """load -> schema -> check for a file path or a shipped database id (``heart``)."""
+def load_definition(
+    path_or_name: str | Path, overrides: dict[str, Any] | None = None
+) -> m.Database:
+    """load -> schema -> check for a file path or a shipped database id (``heart``).
+
+    ``overrides`` replace values of the definition's ``parameters`` (an analyst's
+    what-if, e.g. a longer window); an unknown parameter name is an error.
+    """
     path = Path(path_or_name)
     if not path.exists():
         shipped = shipped_definitions()
@@ -58,8 +64,24 @@ def load_definition(path_or_name: str | Path) -> m.Database:
                 hint=f"shipped databases: {', '.join(sorted(shipped))}",
             )
     loaded = load_file(path)
+    if overrides:
+        _override(loaded.data, overrides, loaded.file)
     validate(loaded)
     return check(loaded)
+
+
+def _override(data: Any, overrides: dict[str, Any], file: str) -> None:
+    from tvaers.errors import nearest
+
+    params = data.get("parameters") if isinstance(data, dict) else None
+    if not isinstance(params, dict):
+        raise DefinitionError("the definition has no parameters to override", location=file)
+    for name, value in overrides.items():
+        if name not in params:
+            guess = nearest(name, list(params))
+            hint = f"did you mean {guess!r}?" if guess else f"parameters: {', '.join(sorted(params))}"
+            raise DefinitionError(f"unknown parameter {name!r}", location=file, hint=hint)
+        params[name] = value
 
 
 def data_cutoff(store: RegistryStore, tables: tuple[str, ...], as_of: date | None) -> date:

@@ -124,7 +124,8 @@ def count_if(cond: exp.Expr) -> exp.Expr:
 def month_index(e: exp.Expr) -> exp.Expr:
     """``year * 12 + month``: consecutive months are consecutive integers."""
     year = exp.Mul(this=exp.Year(this=e), expression=exp.Literal.number(12))
-    return exp.Add(this=year, expression=exp.Month(this=e))
+    # Parenthesised: sqlglot does not add parentheses when the sum is nested in arithmetic.
+    return exp.paren(exp.Add(this=year, expression=exp.Month(this=e)))
 
 
 def age_years(birth: exp.Expr, on: exp.Expr) -> exp.Expr:
