@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+import shutil
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
+from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -37,6 +40,20 @@ class Dashboard:
     settings: DashboardSettings
 
 
+#: argon2id with small costs: the algorithm under test, at a price the test suite can pay.
+FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+@cache
+def _template_db(folder: str) -> Path:
+    """A users database with every test user, built once per release and copied per test."""
+    path = Path(folder) / "users-template.sqlite"
+    store = UserStore(path, hasher=FAST_HASHER)
+    for name, (role, scope) in USERS.items():
+        store.add(name, PASSWORD, role, tuple(parse_scope(s) for s in scope))
+    return path
+
+
 def make_dashboard(
     release: Path, state: Path, *, secure: bool = True, users: UserStore | None = None
 ) -> Dashboard:
@@ -47,10 +64,12 @@ def make_dashboard(
         audit_log=state / "audit.jsonl",
         cookie_secure=secure,
     )
-    store = users or UserStore(settings.state_file, lockout_threshold=3, lockout_minutes=15)
-    for name, (role, scope) in USERS.items():
-        if store.get(name) is None:
-            store.add(name, PASSWORD, role, tuple(parse_scope(s) for s in scope))
+    if users is None:
+        state.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(_template_db(str(release)), settings.state_file)
+    store = users or UserStore(
+        settings.state_file, lockout_threshold=3, lockout_minutes=15, hasher=FAST_HASHER
+    )
     audit = AuditLog(settings.audit_log)
     return Dashboard(create_app(settings, users=store, audit=audit), store, audit, settings)
 

@@ -46,3 +46,9 @@ def table_rows(root: ET.Element, table_id: str) -> dict[str, list[str]]:
 
 def ids(root: ET.Element) -> list[str]:
     return [e.get("id", "") for e in root.iter() if e.get("id")]
+
+
+def parse_text(html: str) -> ET.Element:
+    """Parse a page held in memory (see :func:`parse`)."""
+    assert html.startswith("<!DOCTYPE html>"), "no HTML5 doctype"
+    return ET.fromstring(html.removeprefix("<!DOCTYPE html>"))

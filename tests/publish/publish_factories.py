@@ -302,7 +302,7 @@ def build_persons(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                         "indicator": row["indicator"],
                         "period": row["period"],
                         "pseudonym": hashlib.sha256(key.encode()).hexdigest()[:32],
-                        "cpr": f"{day + 60:02d}{1 + sequence % 12:02d}5{sequence % 10}{int(row['unit_id']):04d}",
+                        "cpr": f"{day + 60:02d}{1 + sequence % 12:02d}{int(row['unit_id']) % 100:02d}{sequence:04d}",
                         "bucket": bucket,
                         "reason": REASONS[bucket],
                         "kommunekode": row["unit_id"],

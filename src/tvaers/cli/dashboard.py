@@ -11,7 +11,7 @@ from typing import Any
 
 import typer
 
-from tvaers.cli.console import err, out
+from tvaers.cli.console import err
 from tvaers.cli.registry import app
 
 __all__ = ["app"]
@@ -113,7 +113,7 @@ def list_users(
             if user.disabled
             else ("locked" if user.locked_until and user.locked_until > now else "active")
         )
-        out.print(f"{user.username}\t{user.role}\t{user.scope_text}\t{status}", highlight=False)
+        typer.echo(f"{user.username}\t{user.role}\t{user.scope_text}\t{status}")
 
 
 @users_app.command("disable")

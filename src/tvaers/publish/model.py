@@ -22,6 +22,9 @@ from tvaers.publish.results import ResultRow, Standard
 from tvaers.publish.units import NATIONAL_ID, UnitDirectory
 
 SUPPRESSED_TEXT = "Skjult (få forløb)"
+#: Marks a row below the public threshold that a user with legitimate access may see.
+NOT_PUBLIC = "not_public"
+NOT_PUBLIC_TEXT = "ikke offentligt: få forløb"
 CI_METHODS = {"wilson": "Wilson", "clopper-pearson": "Clopper-Pearson (eksakt)"}
 POSITION_TEXT = {
     "over": "Over 99,8 %-grænsen",
@@ -129,6 +132,11 @@ def funnel_position(row: ResultRow) -> str:
     return POSITION_TEXT[point.position]
 
 
+def _result(row: ResultRow) -> str:
+    text = format_proportion_ci(row.proportion, row.ci_low, row.ci_high)
+    return f"{text} ({NOT_PUBLIC_TEXT})" if row.extra.get(NOT_PUBLIC) else text
+
+
 def cells(row: ResultRow, units: UnitDirectory, completeness_bar: float = 0.9) -> Cells:
     """Format one row for display; a suppressed row shows no small-number value at all."""
     region_code = units.region_of(row.unit_type, row.unit_id)
@@ -144,9 +152,7 @@ def cells(row: ResultRow, units: UnitDirectory, completeness_bar: float = 0.9) -
         region=region,
         numerator=small(format_int(row.numerator)),
         denominator=small(format_int(row.denominator)),
-        result=SUPPRESSED_TEXT
-        if row.suppressed
-        else format_proportion_ci(row.proportion, row.ci_low, row.ci_high),
+        result=SUPPRESSED_TEXT if row.suppressed else _result(row),
         proportion=SUPPRESSED_TEXT if row.suppressed else format_percent(row.proportion),
         uoplyst=small(format_int(row.uoplyst)),
         excluded=small(format_int(row.excluded)),

@@ -6,14 +6,15 @@ role has legitimate access) and everything else as the public release shows it.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
 from tvaers.publish.build import Release, load_release
 from tvaers.publish.dashboard.permissions import ScopeEntry, sees_unsuppressed
 from tvaers.publish.dashboard.persons import PersonTable, read_persons
-from tvaers.publish.model import ResultIndex
-from tvaers.publish.results import public
+from tvaers.publish.model import NOT_PUBLIC, ResultIndex
+from tvaers.publish.results import ResultRow, public
 
 
 @dataclass(slots=True)
@@ -26,12 +27,15 @@ class DashboardData:
     def index_for(self, role: str, scope: tuple[ScopeEntry, ...]) -> ResultIndex:
         """The rows this user may see: in-scope rows as computed, the rest made public."""
         units = self.release.units
-        rows = [
-            r
-            if not r.suppressed or sees_unsuppressed(role, scope, r.unit_type, r.unit_id, units)
-            else public([r])[0]
-            for r in self.release.rows
-        ]
+        rows: list[ResultRow] = []
+        for r in self.release.rows:
+            if not r.suppressed:
+                rows.append(r)
+            elif sees_unsuppressed(role, scope, r.unit_type, r.unit_id, units):
+                extra = {**r.extra, NOT_PUBLIC: True}
+                rows.append(dataclasses.replace(r, suppressed=False, extra=extra))
+            else:
+                rows.extend(public([r]))
         return ResultIndex(rows)
 
 

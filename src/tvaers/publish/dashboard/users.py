@@ -86,14 +86,15 @@ class UserStore:
         lockout_minutes: int = 15,
         session_minutes: int = 480,
         clock: Clock = utcnow,
+        hasher: PasswordHasher | None = None,
     ):
         self.path = path
         self.lockout_threshold = lockout_threshold
         self.lockout = timedelta(minutes=lockout_minutes)
         self.session_length = timedelta(minutes=session_minutes)
         self.clock = clock
-        self.hasher = PasswordHasher()
-        self._dummy_hash = self.hasher.hash(secrets.token_hex(16))
+        self.hasher = hasher or PasswordHasher()
+        self._dummy_hash: str | None = None
         path.parent.mkdir(parents=True, exist_ok=True)
         with self._db() as db:
             db.executescript(SCHEMA)
@@ -180,6 +181,8 @@ class UserStore:
             ).fetchone()
         user = self.get(username)
         if row is None or user is None:
+            # Spend the same work as a real check, so timing does not reveal unknown users.
+            self._dummy_hash = self._dummy_hash or self.hasher.hash(secrets.token_hex(16))
             self._verify(self._dummy_hash, password)
             return None
         locked = user.locked_until is not None and user.locked_until > now
