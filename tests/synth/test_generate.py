@@ -23,12 +23,19 @@ CONTRACT = {
     "cpr": ["cpr", "birth_date", "sex", "death_date", "emigration_date"],
     "cpr_residence": ["cpr", "kommunekode", "valid_from", "valid_to"],
     "lpr_contacts": [
-        "contact_id", "cpr", "sor_unit", "start", "end", "contact_type", "priority",
-        "episode_id", "episode_label",
+        "contact_id",
+        "cpr",
+        "sor_unit",
+        "start",
+        "end",
+        "contact_type",
+        "priority",
+        "episode_id",
+        "episode_label",
     ],
     "lpr_diagnoses": ["contact_id", "code", "diag_type"],
     "lpr_procedures": ["contact_id", "code", "performed"],
-}  # fmt: skip
+}
 
 
 def sql(run: Path, query: str) -> list[tuple[object, ...]]:

@@ -31,7 +31,7 @@ Floats = npt.NDArray[np.float64]
 def run_block(config: SynthConfig, block: int) -> dict[str, pa.Table]:
     """All tables of block ``block`` (deterministic; safe to run in any process)."""
     params, hs = load_parameters(), health_system()
-    effects = MunicipalEffects.draw(config.seed, params, len(hs.kommunekoder))
+    effects = MunicipalEffects.draw(config.seed, params, hs.muni_weight)
     demo = draw_demography(config, block, params, hs)
     cond = draw_conditions(config, block, params, demo, effects.incidence)
     start, end = float(epoch_day(config.start)), float(epoch_day(config.end) + 1)

@@ -53,11 +53,13 @@ def draw_conditions(
     mult = effect[demo.muni0]
     cond = Conditions()
     age_days = demo.age0 * YEAR
+    share: dict[str, Floats] = {}
     for name in PREVALENT:
         table = params.table(f"conditions.{name}.prevalence")
         p = np.minimum(
             table.lookup(demo.age0, demo.male) * mult * config.factor(name), MAX_PROBABILITY
         )
+        share[name] = p
         has = resident & (rng.random(n) < p)
         if name == "t2d":
             has &= ~cond.prevalent["t1d"]
@@ -77,9 +79,13 @@ def draw_conditions(
     cond.background_death = background_death(demo, params, hazard, end)
     cond.exit = np.minimum(np.minimum(cond.background_death, demo.emigration), end)
 
+    share["ami"] = share["ihd"] * params.num("conditions.ihd.prior_ami_share")
     for name, divisor in INCIDENCE_DIVISOR.items():
         table = params.table(f"conditions.{name}.incidence", divisor)
-        _incidence(cond, name, table, demo, mult, config.factor(name), rng)
+        # published incidence is per person in the population; those who already have the
+        # condition cannot get it again, so the hazard among the rest is higher
+        at_risk = np.maximum(1.0 - share[name] / config.factor(name), 0.05)
+        _incidence(cond, name, table, demo, mult / at_risk, config.factor(name), rng)
     ami_new = ~cond.prevalent["ami"] & np.isfinite(cond.onset["ami"])
     ihd_new = ami_new & ~cond.prevalent["ihd"]
     cond.onset["ihd"] = np.where(ihd_new, cond.onset["ami"], cond.onset["ihd"])

@@ -89,7 +89,7 @@ def _blocks(config: SynthConfig, workers: int) -> Iterator[dict[str, pa.Table]]:
 
 def _write_effects(config: SynthConfig, path: Path) -> None:
     hs = health_system()
-    effects = MunicipalEffects.draw(config.seed, load_parameters(), len(hs.kommunekoder))
+    effects = MunicipalEffects.draw(config.seed, load_parameters(), hs.muni_weight)
     table = pa.table(
         {
             "kommunekode": pa.array(hs.kommunekoder),

@@ -116,9 +116,13 @@ class Parameters:
 
     def pyramid_weights(self, edges: npt.NDArray[np.int64]) -> tuple[FloatArray, FloatArray]:
         """Persons per band of ``edges`` (men, women), from the 5-year pyramid."""
-        band = np.clip(np.searchsorted(edges, self.pyramid_edges, side="right") - 1, 0, None)
-        men = np.bincount(band, weights=self.pyramid_male, minlength=len(edges))
-        women = np.bincount(band, weights=self.pyramid_female, minlength=len(edges))
+        # spread each 5-year band evenly over its single years, then bin by ``edges``
+        ages = np.repeat(self.pyramid_edges, 5) + np.tile(np.arange(5), len(self.pyramid_edges))
+        band = np.clip(np.searchsorted(edges, ages, side="right") - 1, 0, None)
+        men = np.bincount(band, weights=np.repeat(self.pyramid_male, 5) / 5, minlength=len(edges))
+        women = np.bincount(
+            band, weights=np.repeat(self.pyramid_female, 5) / 5, minlength=len(edges)
+        )
         return men.astype(np.float64), women.astype(np.float64)
 
     def _scale(

@@ -74,7 +74,8 @@ def background_death(
 ) -> Floats:
     """Background death day (inf when after ``horizon``), Gompertz ageing within the window."""
     table = params.table("demography.mortality", divisor=1000)
-    h0 = table.lookup(demo.age0, demo.male) * hazard_ratio
+    adjust = params.num("demography.mortality.disease_adjustment")
+    h0 = table.lookup(demo.age0, demo.male) * hazard_ratio * adjust
     years = np.log1p(GOMPERTZ_B * demo.death_draw / np.maximum(h0, 1e-12)) / GOMPERTZ_B
     day = demo.entry + years * YEAR
     return np.where(day < horizon, day, np.inf)

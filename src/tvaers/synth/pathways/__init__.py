@@ -32,16 +32,18 @@ class MunicipalEffects:
     gop: Floats  # multiplier
 
     @staticmethod
-    def draw(seed: int, params: Parameters, n_municipalities: int) -> MunicipalEffects:
+    def draw(seed: int, params: Parameters, population: Floats) -> MunicipalEffects:
+        """One draw per municipality; centred so the national level is unchanged."""
         rng = stream(seed, GLOBAL_BLOCK, "effects")
-        sd_inc = params.num("random_effects.incidence_log_sd")
-        sd_ref = params.num("random_effects.referral_logit_sd")
-        sd_gop = params.num("random_effects.gop_log_sd")
-        z = rng.standard_normal((3, n_municipalities))
+        w = population / population.sum()
+        z = rng.standard_normal((3, len(population)))
+        incidence = np.exp(params.num("random_effects.incidence_log_sd") * z[0])
+        referral = params.num("random_effects.referral_logit_sd") * z[1]
+        gop = np.exp(params.num("random_effects.gop_log_sd") * z[2])
         return MunicipalEffects(
-            incidence=np.exp(sd_inc * z[0] - sd_inc**2 / 2),
-            referral=sd_ref * z[1],
-            gop=np.exp(sd_gop * z[2] - sd_gop**2 / 2),
+            incidence=incidence / (w * incidence).sum(),
+            referral=referral - (w * referral).sum(),
+            gop=gop / (w * gop).sum(),
         )
 
 
@@ -96,13 +98,11 @@ class Context:
     def gop_p(self, base: float, person: Ints, day: Floats) -> Floats:
         return np.minimum(base * self.effects.gop[self.demo.muni_at(person, day)], 1.0)
 
-    def gop_type(self, n: int, specialised_share: Floats | None = None) -> npt.NDArray[np.int8]:
+    def gop_type(self, n: int) -> npt.NDArray[np.int8]:
+        """GOP types drawn by their national shares (S21)."""
         shares = self.params.get("referrals.gop_type_shares")
         p = np.array([shares["almen"], shares["specialiseret"], shares["rehabilitering"]])
-        kind = self.rng.choice(3, size=n, p=p / p.sum()).astype(np.int8)
-        if specialised_share is not None:
-            kind = np.where(self.rng.random(n) < specialised_share, np.int8(1), kind)
-        return kind
+        return self.rng.choice(3, size=n, p=p / p.sum()).astype(np.int8)
 
     def draw(self, p: Floats | float, n: int) -> npt.NDArray[np.bool_]:
         return self.rng.random(n) < p

@@ -36,10 +36,8 @@ def generate(ctx: Context) -> None:
     dept = np.array([DEPT[c["department"]] for c in causes])[cause]
     median = np.array([float(c["median_hours"]) for c in causes])[cause]
     proc = np.array([p.code(c["procedure"]) if c["procedure"] else -1 for c in causes])[cause]
-    stroke = np.array([c["code"] == "DI639" for c in causes])[cause]
     planned_day = np.floor(day) + (7.0 + rng.random(n) * 2) / 24
     day = np.where(acute, day, planned_day)
-    spec = np.where(stroke, p.num("referrals.stroke_specialiseret_share"), 0.0)
     ward_hours = np.clip(median * np.exp(0.5 * rng.standard_normal(n)), 13, 2000)
     ctx.encounters.append(
         build(
@@ -58,6 +56,6 @@ def generate(ctx: Context) -> None:
             label=L_OTHER,
             episode_slot=EPISODE_BASE + np.minimum(occurrence(person), 1000),
             procs=((proc, 0, 2.0),),
-            gop=ctx.gop_type(n, spec),
+            gop=ctx.gop_type(n),
         )
     )
