@@ -84,14 +84,7 @@ def write_parquet(
     view: CompiledView, items: Iterable[Entry | dict[str, Any]], path: str | Path
 ) -> int:
     """Stream the view into a Parquet file; returns the number of rows."""
-    import pyarrow.parquet as pq
-
-    count = 0
-    with pq.ParquetWriter(str(path), view.schema) as writer:
-        for batch in iter_batches(view, items):
-            writer.write_batch(batch)
-            count += batch.num_rows
-    return count
+    return write_batches(view.schema, iter_batches(view, items), path)
 
 
 def table_name(view: CompiledView) -> str:
@@ -108,17 +101,39 @@ def write_duckdb(
     table: str | None = None,
 ) -> int:
     """Create or replace a table in a DuckDB database file; returns the number of rows."""
+    return write_batches(
+        view.schema, iter_batches(view, items), path, table=table or table_name(view)
+    )
+
+
+def write_batches(
+    schema: pa.Schema, batches: Iterable[pa.RecordBatch], path: str | Path, *, table: str = "view"
+) -> int:
+    """Write batches to ``.parquet`` or to ``table`` in a ``.duckdb``/``.db`` file."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        count = 0
+        with pq.ParquetWriter(str(path), schema) as writer:
+            for batch in batches:
+                writer.write_batch(batch)
+                count += batch.num_rows
+        return count
+    if suffix not in (".duckdb", ".db"):
+        raise InputError(
+            "unsupported output type", location=str(path), hint="use .parquet or .duckdb"
+        )
     import duckdb
 
-    name = table or table_name(view)
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-        raise InputError(f"invalid table name {name!r}", hint="letters, digits and underscores")
-    reader = pa.RecordBatchReader.from_batches(view.schema, iter_batches(view, items))
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", table):
+        raise InputError(f"invalid table name {table!r}", hint="letters, digits and underscores")
+    reader = pa.RecordBatchReader.from_batches(schema, iter(batches))
     with duckdb.connect(str(path)) as con:
         con.register("view_rows", reader)
-        con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM view_rows')
+        con.execute(f'CREATE OR REPLACE TABLE "{table}" AS SELECT * FROM view_rows')
         con.unregister("view_rows")
-        result = con.execute(f'SELECT count(*) FROM "{name}"').fetchone()
+        result = con.execute(f'SELECT count(*) FROM "{table}"').fetchone()
     return int(result[0]) if result else 0
 
 
@@ -126,9 +141,4 @@ def write_output(
     view: CompiledView, items: Iterable[Entry | dict[str, Any]], out: str | Path
 ) -> int:
     """Write to ``.parquet`` or ``.duckdb``/``.db`` by the file suffix."""
-    suffix = Path(out).suffix.lower()
-    if suffix == ".parquet":
-        return write_parquet(view, items, out)
-    if suffix in (".duckdb", ".db"):
-        return write_duckdb(view, items, out)
-    raise InputError("unsupported output type", location=str(out), hint="use .parquet or .duckdb")
+    return write_batches(view.schema, iter_batches(view, items), out, table=table_name(view))
