@@ -109,3 +109,24 @@ def ts(text: str) -> datetime:
 
 def d(text: str) -> date:
     return date.fromisoformat(text)
+
+
+def _root_conftest() -> Any:
+    """tests/conftest.py as a module (its name clashes with this folder's conftest)."""
+    import importlib.util
+    import sys
+
+    name = "tvaers_tests_root_conftest"
+    if name not in sys.modules:
+        root = Path(__file__).resolve().parents[1] / "conftest.py"
+        spec = importlib.util.spec_from_file_location(name, root)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+def require(condition: bool, reason: str) -> None:
+    """``require`` of tests/conftest.py: skip, or fail under CI=true."""
+    _root_conftest().require(condition, reason)
