@@ -123,6 +123,10 @@ def create_app(
             css, media_type="text/css", headers={"Cache-Control": "max-age=3600"}
         )
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        return Response(status_code=204)
+
     @app.middleware("http")
     async def headers(request: Request, call_next: Any) -> Response:
         response: Response = await call_next(request)

@@ -19,9 +19,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from tvaers.publish.dashboard.audit import AuditLog
 from tvaers.publish.dashboard.data import DashboardData
-from tvaers.publish.dashboard.permissions import ROLE_LABELS, may_view
+from tvaers.publish.dashboard.permissions import ROLE_LABELS, ScopeEntry, may_view
 from tvaers.publish.dashboard.settings import DashboardSettings
 from tvaers.publish.dashboard.users import Session, UserStore
+from tvaers.terminology.geography import municipality_by_code, region_by_code
 
 SESSION_COOKIE = "tvaers_session"
 LOGIN_CSRF_COOKIE = "tvaers_login_csrf"
@@ -114,6 +115,7 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
         "publisher": app.settings.publisher,
         "session": session,
         "role_label": ROLE_LABELS.get(session.user.role, "") if session else "",
+        "scope_label": scope_label(session.user.scope) if session else "",
         "may_view": (lambda page: may_view(session.user.role, page))
         if session
         else (lambda page: False),
@@ -123,6 +125,19 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
     response = HTMLResponse(html, status_code=status)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def scope_label(scope: tuple[ScopeEntry, ...]) -> str:
+    """ "Frederiksberg Kommune, Region Hovedstaden" for a user's scope."""
+    names = []
+    for entry in scope:
+        if entry.kind == "national":
+            names.append("Hele landet")
+        elif entry.kind == "region":
+            names.append(region_by_code()[entry.code].name)
+        else:
+            names.append(f"{municipality_by_code()[entry.code].name} Kommune")
+    return ", ".join(names)
 
 
 def security_headers(response: Any) -> None:
