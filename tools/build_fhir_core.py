@@ -172,30 +172,37 @@ def _node(element: dict[str, Any], base_max: str | None = None) -> dict[str, Any
 
 
 def tree_from_snapshot(elements: list[dict[str, Any]]) -> dict[str, Any]:
-    """Nest snapshot elements by id: ``children`` by name, ``slices`` by slice name.
-
-    Subtrees under prohibited (``max = 0``) elements are dropped: nothing may be there.
-    """
+    """Nest snapshot elements by id: ``children`` by name, ``slices`` by slice name."""
     root = _node(elements[0])
     by_id: dict[str, dict[str, Any]] = {elements[0]["id"]: root}
     for element in elements[1:]:
         segs = _segments(element["id"])
         last = segs[-1]
-        parent_id = ".".join(segs[:-1])
-        parent = by_id.get(parent_id)
-        if parent is None or parent["max"] == "0":
-            continue  # under a prohibited or dropped element
+        parent = by_id.get(".".join(segs[:-1]))
+        if parent is None:
+            continue
         node = _node(element)
         by_id[element["id"]] = node
         if ":" in last:
             name, slice_name = last.split(":", 1)
             holder = parent.get("children", {}).get(name)
-            if holder is None:
-                continue
-            holder.setdefault("slices", {})[slice_name] = node
+            if holder is not None:
+                holder.setdefault("slices", {})[slice_name] = node
         else:
             parent.setdefault("children", {})[last] = node
     return root
+
+
+def prune(node: dict[str, Any]) -> None:
+    """Drop subtrees under prohibited (``max = 0``) elements: nothing may be there."""
+    if node["max"] == "0":
+        node.pop("children", None)
+        node.pop("slices", None)
+        node.pop("slicing", None)
+        return
+    for key in ("children", "slices"):
+        for child in node.get(key, {}).values():
+            prune(child)
 
 
 def rebase(node: dict[str, Any], old_prefix: str, new_prefix: str) -> dict[str, Any]:
@@ -262,10 +269,20 @@ def inline_type_profiles(node: dict[str, Any], resolve: Resolver, depth: int = 0
 RESOURCE_KINDS = frozenset({"Resource", "DomainResource"} | set(RESOURCE_TYPES))
 
 
-def compile_structure(sd: dict[str, Any], resolve: Resolver) -> dict[str, Any]:
-    """A StructureDefinition's snapshot as an element tree with datatype profiles inlined."""
+def compile_structure(
+    sd: dict[str, Any],
+    resolve: Resolver,
+    annotate: Callable[[dict[str, Any]], None] | None = None,
+) -> dict[str, Any]:
+    """A StructureDefinition's snapshot as an element tree with datatype profiles inlined.
+
+    ``annotate`` runs before prohibited subtrees are pruned (slices need their values).
+    """
     tree = tree_from_snapshot(sd["snapshot"]["element"])
     inline_type_profiles(tree, resolve)
+    if annotate is not None:
+        annotate(tree)
+    prune(tree)
     return tree
 
 
@@ -300,7 +317,7 @@ def datatypes() -> dict[str, dict[str, Any]]:
         if (
             sd.get("resourceType") == "StructureDefinition"
             and sd.get("kind") == "complex-type"
-            and sd.get("derivation") == "specialization"
+            and (sd.get("derivation") == "specialization" or sd["id"] == "Element")
         ):
             out[sd["id"]] = compile_structure(sd, resolve_core)
     return dict(sorted(out.items()))

@@ -14,6 +14,45 @@ from tvaers.cli.console import err, out
 from tvaers.terminology.geography import municipalities, regions
 
 
+# --- step_validate (owned by the validation work; keep edits inside this function) ---------
+def step_validate(out_dir: Path) -> None:
+    """Build delivery reports with the factories, validate them, print accepted/rejected."""
+    from collections import Counter
+
+    from tvaers.fhir.jsonio import dumps
+    from tvaers.synth.factories import find, make_delivery_report
+    from tvaers.validation import validate_report
+
+    reports = {
+        "care-valid": make_delivery_report("care", seed=1),
+        "rehab-valid": make_delivery_report("rehab", seed=2),
+        "prevention-valid": make_delivery_report("prevention", seed=3),
+    }
+    bad_cpr = make_delivery_report("care", cpr="3201010101", seed=10)  # no 32nd day
+    reports["care-bad-cpr"] = bad_cpr
+    misspelt = make_delivery_report("rehab", seed=11)
+    condition = find(misspelt, "Condition", "140-condition")
+    condition["recordedDat"] = condition.pop("recordedDate")  # a typo an EOJ export could make
+    reports["rehab-misspelt"] = misspelt
+    folder = out_dir / "validation"
+    folder.mkdir(parents=True, exist_ok=True)
+    rejected: Counter[str] = Counter()
+    accepted = 0
+    for name, report in reports.items():
+        (folder / f"{name}.json").write_bytes(dumps(report, indent=True))
+        result = validate_report(report)
+        accepted += result.valid
+        rejected.update(result.rules())
+    out.print(
+        f"Validation: {accepted} of {len(reports)} delivery reports accepted; rejected by rule:"
+    )
+    for rule, count in rejected.most_common():
+        out.print(f"  {count} x {rule}", highlight=False)
+
+
+# --- end of step_validate ------------------------------------------------------------------
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make demo", description=__doc__)
     parser.add_argument("--citizens", type=int, default=20_000, help="synthetic population size")
@@ -26,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     out.print(
         f"Reference facts shipped: {len(municipalities())} municipalities in {len(regions())} regions."
     )
+    step_validate(args.out)
     return 0
 
 

@@ -325,6 +325,36 @@ def make_care_follow_up(
     )
 
 
+def make_care_completed_intervention(citizen: Resource, conditions: list[Resource], *,
+                                     code: tuple[str, str] = CODES["care_nursing_intervention"][0],
+                                     performed: str = "2024-03-04T10:15:00+01:00",
+                                     rng: random.Random) -> Resource:  # fmt: skip
+    """An acute, unplanned delivered intervention (Procedure)."""
+    return _resource("Procedure", "care", "completed-intervention", rng, status="completed",
+                     code={"coding": [coding(FSIII, *code)]}, subject=ref(citizen),
+                     performedDateTime=performed, reasonReference=[ref(c) for c in conditions])  # fmt: skip
+
+
+def make_care_transitional(
+    citizen: Resource, condition: Resource, rng: random.Random
+) -> list[Resource]:
+    """The pre-transition profiles (deprecated after the FSIII simplification): the old
+    follow-up Encounter, a citizen's own observation (legacy C/C1) and a matter of interest."""
+    follow_up = _resource("Encounter", "care", "encounter", rng, status="planned",
+                          **{"class": coding(V3_ACT, "HH")},
+                          type=[{"coding": [coding(CARE_SOCIAL_CODES, ENCOUNTER_TYPE["follow-up"][0])]}],
+                          subject=ref(citizen), period={"start": "2024-04-01"})  # fmt: skip
+    own = _resource("Observation", "care", "citizens-own-observation", rng, status="final",
+                    code={"coding": [coding(FSIII, "C")]}, subject=ref(citizen), focus=[ref(condition)],
+                    effectiveDateTime="2024-03-01", valueCodeableConcept={"coding": [coding(FSIII, "C1")]})  # fmt: skip
+    area = _resource("Observation", "care", "matter-of-interest-observation", rng, status="final",
+                     code={"coding": [coding(FSIII, "J1")]}, subject=ref(citizen),
+                     effectiveDateTime="2024-03-01",
+                     extension=[_ext("care", "klgateway-care-finding-context-at-risk-extension",
+                                     valueCoding=coding(FSIII, "J1.2"))])  # fmt: skip
+    return [follow_up, own, area]
+
+
 # --------------------------------------------------------------------------- rehab / prevention
 def make_focus_condition(
     ig: Ig,
@@ -600,18 +630,25 @@ def make_delivery_report(
     timestamp: str = "2024-03-06T23:00:00+01:00",
     legacy_codes: bool = False,
     deceased: bool = False,
+    transitional: bool = False,
     extra: list[Resource] | None = None,
 ) -> Resource:
     """A realistic, valid delivery report for one citizen of ``ig``.
 
     ``cpr``/``sor`` set the citizen and custodian; ``seed`` varies the ids;
-    ``legacy_codes`` uses pre-simplification FSIII keys (care only); ``extra`` appends
-    resources (e.g. from the resource factories) to the entries.
+    ``legacy_codes`` uses pre-simplification FSIII keys (care only); ``transitional`` adds
+    an acute intervention, a follow-up result and the deprecated care profiles; ``extra``
+    appends resources (e.g. from the resource factories) to the entries.
     """
     rng = random.Random(seed)
     citizen = make_citizen(ig, cpr=cpr, sor=sor, deceased=deceased, rng=rng)
     if ig == "care":
         resources = care_resources(citizen, rng, legacy_codes)
+        if transitional:
+            personal = resources[1]
+            resources += [make_care_completed_intervention(citizen, [personal], rng=rng),
+                          make_care_follow_up(personal, rng=rng),
+                          *make_care_transitional(citizen, personal, rng)]  # fmt: skip
     else:
         resources = course_resources(ig, citizen, rng, sor)
     resources.extend(extra or ())

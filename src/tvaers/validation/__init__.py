@@ -5,10 +5,19 @@ has a stable key (see the rule catalogue). Output is a FHIR OperationOutcome.
 """
 
 from tvaers.validation.api import (
+    Rule,
     ValidationOptions,
     ValidationResult,
+    rule_catalogue,
     validate_bytes,
     validate_report,
 )
 
-__all__ = ["ValidationOptions", "ValidationResult", "validate_bytes", "validate_report"]
+__all__ = [
+    "Rule",
+    "ValidationOptions",
+    "ValidationResult",
+    "rule_catalogue",
+    "validate_bytes",
+    "validate_report",
+]

@@ -1,0 +1,180 @@
+"""Value-level checks used by the walker: primitive formats, patterns, bindings, slices,
+and the CPR/SOR identifier syntax (with the CPR mode of ``contracts.md``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from tvaers.terminology.cpr import cpr_problem
+from tvaers.terminology.sor import sor_problem
+from tvaers.validation.messages import describe, json_kind
+from tvaers.validation.model import Element
+from tvaers.validation.tables import primitive
+
+if TYPE_CHECKING:
+    from tvaers.validation.walker import Walker
+
+_INT32 = (-(2**31), 2**31 - 1)
+_regex_cache: dict[str, tuple[str, re.Pattern[str] | None]] = {}
+
+
+def _primitive(code: str) -> tuple[str, re.Pattern[str] | None]:
+    found = _regex_cache.get(code)
+    if found is None:
+        prim = primitive(code)
+        found = (prim.json, prim.regex) if prim else ("string", None)
+        _regex_cache[code] = found
+    return found
+
+
+def primitive_problem(item: Any, code: str) -> tuple[str, dict[str, Any]] | None:
+    """Why ``item`` is not a valid JSON value of primitive ``code``, as (kind, params)."""
+    kind, regex = _primitive(code)
+    if kind == "string":
+        if not isinstance(item, str):
+            return "type.json", {"type": code, "json": "string", "got": json_kind(item)}
+        if not item or (regex is not None and regex.fullmatch(item) is None):
+            return "type.format", {"type": code, "value": describe(item)}
+        return None
+    if kind == "boolean":
+        if not isinstance(item, bool):
+            return "type.json", {"type": code, "json": "boolean", "got": json_kind(item)}
+        return None
+    if isinstance(item, bool) or not isinstance(item, int | float):
+        return "type.json", {"type": code, "json": "number", "got": json_kind(item)}
+    if kind == "integer":
+        if not isinstance(item, int) or not _INT32[0] <= item <= _INT32[1]:
+            return "type.format", {"type": code, "value": describe(item)}
+        if (code == "positiveInt" and item < 1) or (code == "unsignedInt" and item < 0):
+            return "type.format", {"type": code, "value": describe(item)}
+    return None
+
+
+def matches_pattern(value: Any, pattern: Any) -> bool:
+    """FHIR pattern semantics: every part of ``pattern`` is present in ``value``."""
+    if isinstance(pattern, dict):
+        return isinstance(value, dict) and all(
+            key in value and matches_pattern(value[key], part) for key, part in pattern.items()
+        )
+    if isinstance(pattern, list):
+        return isinstance(value, list) and all(
+            any(matches_pattern(item, part) for item in value) for part in pattern
+        )
+    return bool(value == pattern)
+
+
+def _coding_in(coding: Any, members: dict[str, frozenset[str]]) -> bool:
+    if not isinstance(coding, dict):
+        return False
+    codes = members.get(coding.get("system"))  # type: ignore[arg-type]
+    return codes is not None and coding.get("code") in codes
+
+
+def in_binding(item: Any, code: str, members: dict[str, frozenset[str]]) -> bool:
+    """Required-binding membership of a code, Coding or CodeableConcept."""
+    if code == "code":
+        return any(item in codes for codes in members.values())
+    if code == "Coding":
+        return _coding_in(item, members)
+    if code == "CodeableConcept":
+        codings = item.get("coding") if isinstance(item, dict) else None
+        return isinstance(codings, list) and any(_coding_in(c, members) for c in codings)
+    return True
+
+
+def coding_label(item: Any) -> str:
+    """A short rendering of a code, Coding or CodeableConcept for messages."""
+    if isinstance(item, dict) and "coding" in item and isinstance(item["coding"], list):
+        return ", ".join(coding_label(c) for c in item["coding"]) or "a concept without codings"
+    if isinstance(item, dict):
+        return f"{item.get('system', '(no system)')}|{item.get('code', '(no code)')}"
+    return describe(item)
+
+
+# --------------------------------------------------------------------------- slices
+def _at(item: Any, path: str) -> Any:
+    for part in path.split("."):
+        if not isinstance(item, dict):
+            return None
+        item = item.get(part)
+    return item
+
+
+def _matches(item: Any, match: dict[str, Any]) -> bool:
+    if not match:
+        return False
+    for key, expected in match.items():
+        if key.startswith("profile:"):
+            resource = _at(item, key.split(":", 1)[1])
+            kind = resource.get("resourceType") if isinstance(resource, dict) else None
+            if kind not in {option["type"] for option in expected}:
+                return False
+        elif key.startswith("type:"):
+            return False  # choice-type slices are chosen by JSON key, not here
+        elif not matches_pattern(_at(item, key), expected):
+            return False
+    return True
+
+
+def choose_slice(item: Any, slices: tuple[Element, ...]) -> Element | None:
+    """The first slice whose discriminator values ``item`` has, or None."""
+    for candidate in slices:
+        if _matches(item, candidate.match):
+            return candidate
+    return None
+
+
+def slice_label(item: Any, elem: Element) -> str:
+    """What an item shows on the discriminator path (e.g. "system 'urn:x'")."""
+    assert elem.slicing is not None
+    parts = [
+        f"{path} {describe(_at(item, path))}"
+        for kind, path in elem.slicing.discriminator
+        if kind in ("value", "pattern")
+    ]
+    return ", ".join(parts) or describe(item)
+
+
+def slice_names(elem: Element) -> str:
+    """The allowed slices with their discriminator values, for messages."""
+    out = []
+    for candidate in elem.slices:
+        if candidate.max == 0:
+            continue
+        values = ", ".join(describe(v) for k, v in candidate.match.items() if ":" not in k)
+        out.append(f"{candidate.slice_name} = {values}" if values else candidate.slice_name)
+    return "; ".join(out)
+
+
+# --------------------------------------------------------------------------- identifiers
+_CPR_DA = (
+    (re.compile(r"^CPR number must be 10 digits without hyphen$"), "skal være 10 cifre uden bindestreg"),
+    (re.compile(r"^CPR number must be exactly 10 digits$"), "skal være præcis 10 cifre"),
+    (re.compile(r"^month (\d+) is not 01-12$"), r"måned \1 er ikke 01-12"),
+    (re.compile(r"^synthetic CPR number .*"), "syntetisk CPR-nummer (dag + 60) accepteres ikke i cpr_mode dk-core"),
+    (re.compile(r"^day (\d+) is not valid for month (\d+)$"), r"dag \1 er ikke gyldig i måned \2"),
+)  # fmt: skip
+
+
+def _danish(reason: str) -> str:
+    for pattern, replacement in _CPR_DA:
+        if pattern.match(reason):
+            return pattern.sub(replacement, reason)
+    return reason
+
+
+def check_identifier(walker: Walker, check: str, value: str, path: str, anchor: Element) -> None:
+    """CPR (``cpr``) or SOR (``sor``) syntax of an identifier value."""
+    if check == "cpr":
+        reason = cpr_problem(value, walker.ctx.cpr_mode)
+        if reason is not None:
+            walker.ctx.report("error", "cpr.syntax", walker.rule("cpr", anchor), path,
+                              value=describe(value), reason=reason, reason_da=_danish(reason))  # fmt: skip
+    elif check == "sor":
+        reason = sor_problem(value)
+        if reason is not None:
+            walker.ctx.report("error", "sor.syntax", walker.rule("sor", anchor), path,
+                              value=describe(value), reason=reason,
+                              reason_da="SOR-koden skal være mindst 11 cifre")  # fmt: skip

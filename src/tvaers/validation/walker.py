@@ -1,0 +1,309 @@
+"""The structural walk of one resource against one profile's element tree.
+
+For every JSON property: is it a known element (else ``unknown-element`` with the nearest
+name), is its JSON shape right (array or single), how many times does it occur
+(``cardinality``, including every prohibited ``..0``), which slice does each item belong to
+(``slice``), and is each value of the right datatype and format (``type``), equal to the
+fixed value / containing the pattern (``fixed``, ``pattern``) and inside a required value
+set (``binding``). CPR and SOR identifiers are checked with the CPR mode (``cpr``, ``sor``).
+
+Rule keys are ``<family>:<profile-id>:<element id>`` where the element is the nearest one
+the profile defines (children taken from a core datatype report under their parent).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from tvaers.errors import nearest
+from tvaers.validation import values
+from tvaers.validation.context import Context
+from tvaers.validation.messages import describe, json_kind
+from tvaers.validation.model import MISSING, PRIMITIVES, UNBOUNDED, Element, json_suffix
+from tvaers.validation.tables import datatype, resource_names
+
+ResourceHook = Callable[[dict[str, Any], Element, str, "Walker"], None]
+_RESOURCE_CODES = frozenset({"Resource", "DomainResource"})
+
+
+class Walker:
+    """Validates resources against one profile (``pid`` names it in rule keys)."""
+
+    __slots__ = ("ctx", "on_resource", "pid", "profile_name")
+
+    def __init__(self, ctx: Context, pid: str, profile_name: str, on_resource: ResourceHook):
+        self.ctx = ctx
+        self.pid = pid
+        self.profile_name = profile_name
+        self.on_resource = on_resource
+
+    # ------------------------------------------------------------------ helpers
+    def rule(self, family: str, anchor: Element) -> str:
+        return f"{family}:{self.pid}:{anchor.id}"
+
+    @staticmethod
+    def display(elem: Element, anchor: Element) -> str:
+        if not elem.core or elem is anchor:
+            return elem.id
+        return anchor.id + "." + elem.id.split(".", 1)[1]
+
+    # ------------------------------------------------------------------ objects
+    def resource(self, obj: dict[str, Any], root: Element, path: str) -> None:
+        """Walk a resource (``obj['resourceType']`` already checked by the caller)."""
+        self.object(obj, root, path, root, is_root=True)
+
+    def object(
+        self,
+        obj: dict[str, Any],
+        elem: Element,
+        path: str,
+        anchor: Element,
+        is_root: bool = False,
+        code: str | None = None,
+    ) -> None:
+        keys = (
+            (elem._keys or elem.keys(datatype)) if code is None else elem.keys_for(code, datatype)
+        )
+        seen: set[Element] = set()
+        for key, value in obj.items():
+            hit = keys.get(key)
+            if hit is None:
+                if not (is_root and key == "resourceType"):
+                    self.unknown(key, elem, path, anchor, keys)
+                continue
+            child, code = hit
+            if code == "Element":
+                self.primitive_extension(value, child, path + "." + key[1:], anchor)
+                continue
+            if child in seen:  # a second type of one choice element
+                self.ctx.report("error", "cardinality.choice",
+                                self.rule("cardinality", anchor if child.core else child),
+                                f"{path}.{child.name[:-3]}", element=self.display(child, anchor),
+                                keys=", ".join(k for k in obj if k.startswith(child.name[:-3])))  # fmt: skip
+                continue
+            seen.add(child)
+            self.property(child, key, value, code, path, anchor)
+        for child in elem.required_for(code, datatype):
+            if child not in seen:
+                self.missing(child, path, anchor)
+
+    def missing(self, child: Element, path: str, anchor: Element) -> None:
+        """A required element is absent: name its required slices, else the element."""
+        where = f"{path}.{child.name.removesuffix('[x]')}"
+        for item in [s for s in child.slices if s.min > 0] or [child]:
+            self.ctx.report(
+                "error",
+                "cardinality.min",
+                self.rule("cardinality", anchor if item.core else item),
+                where,
+                element=self.display(item, anchor),
+                profile=self.profile_name,
+                min=item.min,
+                count=0,
+            )
+
+    def unknown(
+        self, key: str, elem: Element, path: str, anchor: Element, keys: dict[str, Any]
+    ) -> None:
+        for child in elem.keys(datatype).values():
+            owner = child[0]
+            stem = owner.name[:-3]
+            if owner.is_choice and key.startswith(stem) and key[len(stem) :] in _TYPE_SUFFIXES:
+                self.ctx.report(
+                    "error",
+                    "type.choice",
+                    self.rule("type", anchor if owner.core else owner),
+                    f"{path}.{key}",
+                    element=self.display(owner, anchor),
+                    key=key,
+                    allowed=", ".join(stem + json_suffix(t) for t in owner.types),
+                )
+                return
+        names = [k for k in keys if not k.startswith("_")]
+        guess = nearest(key, names)
+        self.ctx.report(
+            "error",
+            "unknown-element.key",
+            self.rule("unknown-element", anchor),
+            f"{path}.{key}",
+            key=key,
+            element=self.display(elem, anchor),
+            hint=f"; did you mean '{guess}'?" if guess else "",
+            hint_da=f"; mente du '{guess}'?" if guess else "",
+        )
+
+    # ------------------------------------------------------------------ properties
+    def property(
+        self, child: Element, key: str, value: Any, code: str | None, path: str, anchor: Element
+    ) -> None:
+        name = child.name[:-3] if child.is_choice else child.name
+        base = f"{path}.{name}.ofType({code})" if child.is_choice else f"{path}.{name}"
+        here = anchor if child.core else child
+        target = child
+        if child.is_choice and child.slices:
+            target = next((s for s in child.slices if code in s.match.get("type:$this", ())), child)
+            here = target
+            for other in child.slices:
+                if other is not target and other.min > 0:
+                    self.ctx.report("error", "cardinality.min", self.rule("cardinality", other),
+                                    f"{path}.{name}", element=other.id, profile=self.profile_name,
+                                    min=other.min, count=0)  # fmt: skip
+        if target.max == 0:
+            self.ctx.report("error", "cardinality.prohibited", self.rule("cardinality", here), base,
+                            element=self.display(target, anchor), profile=self.profile_name)  # fmt: skip
+            return
+        if child.array:
+            if not isinstance(value, list):
+                self.ctx.report("error", "type.array", self.rule("type", here), base,
+                                element=self.display(child, anchor))  # fmt: skip
+                return
+            if not value:
+                self.ctx.report("error", "type.empty-array", self.rule("type", here), base,
+                                element=self.display(child, anchor))  # fmt: skip
+                return
+            items = value
+        else:
+            if isinstance(value, list):
+                self.ctx.report("error", "type.single", self.rule("type", here), base,
+                                element=self.display(child, anchor))  # fmt: skip
+                return
+            items = [value]
+        if len(items) > target.max and target.max != UNBOUNDED:
+            self.ctx.report("error", "cardinality.max", self.rule("cardinality", here), base,
+                            element=self.display(target, anchor), profile=self.profile_name,
+                            count=len(items), max=target.max)  # fmt: skip
+        if child.array and child.slicing is not None:
+            self.sliced(items, child, code, base, anchor)
+            return
+        next_anchor = anchor if target.core else target
+        for index, item in enumerate(items):
+            item_path = f"{base}[{index}]" if child.array else base
+            self.value(item, target, code, item_path, next_anchor)
+
+    def sliced(
+        self, items: list[Any], elem: Element, code: str | None, base: str, anchor: Element
+    ) -> None:
+        assert elem.slicing is not None
+        counts = dict.fromkeys(elem.slices, 0)
+        for index, item in enumerate(items):
+            item_path = f"{base}[{index}]"
+            if not isinstance(
+                item, dict
+            ):  # not even an object: a datatype problem, not a slice one
+                self.value(item, elem, code, item_path, anchor if elem.core else elem)
+                continue
+            chosen = values.choose_slice(item, elem.slices)
+            if chosen is None:
+                if elem.slicing.closed:
+                    self.ctx.report("error", "slice.closed", self.rule("slice", elem), item_path,
+                                    element=elem.id, what=values.slice_label(item, elem),
+                                    allowed=values.slice_names(elem))  # fmt: skip
+                    continue
+                self.value(item, elem, code, item_path, anchor if elem.core else elem)
+                continue
+            counts[chosen] += 1
+            if chosen.max == 0:
+                self.ctx.report("error", "cardinality.prohibited", self.rule("cardinality", chosen),
+                                item_path, element=chosen.id, profile=self.profile_name)  # fmt: skip
+                continue
+            self.value(item, chosen, code, item_path, chosen)
+        for chosen, count in counts.items():
+            if count < chosen.min:
+                self.ctx.report("error", "cardinality.min", self.rule("cardinality", chosen), base,
+                                element=chosen.id, profile=self.profile_name, min=chosen.min,
+                                count=count)  # fmt: skip
+            elif count > chosen.max and chosen.max not in (0, UNBOUNDED):
+                self.ctx.report("error", "cardinality.max", self.rule("cardinality", chosen), base,
+                                element=chosen.id, profile=self.profile_name, count=count,
+                                max=chosen.max)  # fmt: skip
+
+    # ------------------------------------------------------------------ values
+    def value(self, item: Any, elem: Element, code: str | None, path: str, anchor: Element) -> None:
+        if code in PRIMITIVES:
+            self.primitive(item, elem, code, path, anchor)
+            return
+        if code is None or code in _RESOURCE_CODES or code in resource_names():
+            if not isinstance(item, dict) or not isinstance(item.get("resourceType"), str):
+                self.ctx.report("error", "type.resource", self.rule("type", anchor), path,
+                                element=self.display(elem, anchor), got=describe(item))  # fmt: skip
+                return
+            self.on_resource(item, elem, path, self)
+            return
+        if not isinstance(item, dict):
+            self.ctx.report("error", "type.object", self.rule("type", anchor), path,
+                            element=self.display(elem, anchor), type=code,
+                            got=json_kind(item))  # fmt: skip
+            return
+        if not item and not elem.required_for(code, datatype):
+            # an empty object: report ele-1 unless a required child says more precisely what is missing
+            self.ctx.report(
+                "error", "ele-1.empty", "ele-1", path, element=self.display(elem, anchor)
+            )
+            return
+        self.object(item, elem, path, anchor, code=code if elem.is_choice else None)
+        if elem.fixed is not MISSING or elem.pattern is not MISSING:
+            self.fixed_or_pattern(item, elem, path, anchor)
+        if elem.binding_members is not None:
+            self.binding(item, elem, code, path, anchor)
+        if code == "Extension" and ("extension" in item) == any(
+            k.startswith("value") for k in item
+        ):
+            self.ctx.report("error", "ele-1.empty", "ext-1", path,
+                            element=self.display(elem, anchor))  # fmt: skip
+
+    def primitive(self, item: Any, elem: Element, code: str, path: str, anchor: Element) -> None:
+        problem = values.primitive_problem(item, code)
+        if problem is not None:
+            kind, params = problem
+            self.ctx.report("error", kind, self.rule("type", anchor), path,
+                            element=self.display(elem, anchor), **params)  # fmt: skip
+            return
+        if elem.fixed is not MISSING or elem.pattern is not MISSING:
+            self.fixed_or_pattern(item, elem, path, anchor)
+        if elem.binding_members is not None and code == "code":
+            self.binding(item, elem, code, path, anchor)
+        if elem.check is not None:
+            values.check_identifier(self, elem.check, item, path, anchor)
+
+    def primitive_extension(self, value: Any, elem: Element, path: str, anchor: Element) -> None:
+        element_type = datatype("Element")
+        assert element_type is not None
+        items = value if isinstance(value, list) else [value]
+        for index, item in enumerate(items):
+            if item is None and isinstance(value, list):
+                continue
+            item_path = f"{path}[{index}]" if isinstance(value, list) else path
+            self.value(item, element_type, "Element", item_path, anchor)
+
+    def fixed_or_pattern(self, item: Any, elem: Element, path: str, anchor: Element) -> None:
+        if elem.fixed is not MISSING and item != elem.fixed:
+            self.ctx.report("error", "fixed.value", self.rule("fixed", anchor), path,
+                            element=self.display(elem, anchor), expected=describe(elem.fixed),
+                            got=describe(item))  # fmt: skip
+        elif elem.pattern is not MISSING and not values.matches_pattern(item, elem.pattern):
+            self.ctx.report("error", "pattern.value", self.rule("pattern", anchor), path,
+                            element=self.display(elem, anchor), expected=describe(elem.pattern),
+                            got=describe(item))  # fmt: skip
+
+    def binding(self, item: Any, elem: Element, code: str, path: str, anchor: Element) -> None:
+        members = elem.binding_members
+        assert members is not None
+        if values.in_binding(item, code, members):
+            return
+        self.ctx.report("error", "binding.code", self.rule("binding", anchor), path,
+                        element=self.display(elem, anchor), coding=values.coding_label(item),
+                        valueset=elem.binding)  # fmt: skip
+
+
+_TYPE_SUFFIXES = frozenset(
+    json_suffix(t)
+    for t in (
+        *PRIMITIVES,
+        "Address", "Age", "Annotation", "Attachment", "CodeableConcept", "Coding", "ContactPoint",
+        "Count", "Distance", "Duration", "HumanName", "Identifier", "Money", "Period", "Quantity",
+        "Range", "Ratio", "Reference", "SampledData", "Signature", "Timing", "ContactDetail",
+        "Contributor", "DataRequirement", "Expression", "ParameterDefinition", "RelatedArtifact",
+        "TriggerDefinition", "UsageContext", "Dosage", "Meta",
+    )
+)  # fmt: skip
