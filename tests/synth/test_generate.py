@@ -179,3 +179,13 @@ def test_another_seed_gives_other_people(small_run: Path, tmp_path: Path) -> Non
     ours = set(pq.read_table(small_run / "cpr.parquet").column("cpr").to_pylist())
     theirs = set(pq.read_table(tmp_path / "cpr.parquet").column("cpr").to_pylist())
     assert len(ours & theirs) < len(theirs) // 2
+
+
+def test_one_region_keeps_everyone_in_it(tmp_path: Path) -> None:
+    generate(replace(SMALL, citizens=400, region="1081", enrich={}), tmp_path)
+    nordjylland = {m.kommunekode for m in municipalities() if m.region_code == "1081"}
+    used = {r[0] for r in sql(tmp_path, "SELECT DISTINCT kommunekode FROM cpr_residence")}
+    assert used and used <= nordjylland
+    units = {r[0] for r in sql(tmp_path, "SELECT DISTINCT sor_unit FROM lpr_contacts")}
+    table = read_organisations(tmp_path)
+    assert all(table.region_of(u) == "1081" for u in units)

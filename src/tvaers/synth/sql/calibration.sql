@@ -162,7 +162,8 @@ FROM (SELECT year(authored) AS y, count(DISTINCT cpr) AS persons
 
 -- name: heart_referral
 -- DHRD-like index: first acute admission with A-diagnosis DI21*/DI22* or any admission with
--- PCI/CABG per person, discharged alive; referred = a §119 heart referral within 30 days.
+-- PCI/CABG per person, discharged alive; referred = a §119 heart referral within 90 days
+-- (H1's window; after MI + CABG the referral follows the CABG discharge).
 WITH idx AS (
     SELECT a.cpr, min(a.discharged) AS discharged
     FROM admissions a JOIN admission_contacts ac USING (admission_id)
@@ -175,9 +176,9 @@ WITH idx AS (
 SELECT count(*) AS persons,
        count(*) FILTER (WHERE EXISTS (
            SELECT 1 FROM referrals r WHERE r.cpr = idx.cpr AND r.programme = 'heart'
-             AND r.authored BETWEEN idx.discharged - INTERVAL 1 DAY AND idx.discharged + INTERVAL 30 DAY)) AS referred
+             AND r.authored BETWEEN idx.discharged - INTERVAL 1 DAY AND idx.discharged + INTERVAL 90 DAY)) AS referred
 FROM idx JOIN cpr c USING (cpr)
-WHERE idx.discharged::DATE BETWEEN $start AND $end - 30
+WHERE idx.discharged::DATE BETWEEN $start AND $end - 90
   AND (c.death_date IS NULL OR c.death_date > idx.discharged::DATE);
 
 -- name: admission_check
