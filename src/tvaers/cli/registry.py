@@ -132,3 +132,91 @@ def import_organisations(
     Example: tvaers registry import-organisations out/synth/organisations.parquet --registry reg
     """
     _import("organisations", path, registry, key_file, settings, None, data_cutoff)
+
+
+def _overrides(values: list[str] | None) -> dict[str, Any]:
+    """``--set name=value`` pairs; values are read as YAML (numbers, lists, text)."""
+    import yaml
+
+    from tvaers.errors import InputError
+
+    found: dict[str, Any] = {}
+    for item in values or []:
+        name, sep, raw = item.partition("=")
+        if not sep or not name.strip():
+            raise InputError(
+                f"--set {item!r} is not name=value", hint="e.g. --set follow_up_days=60"
+            )
+        found[name.strip()] = yaml.safe_load(raw)
+    return found
+
+
+@app.command("run")
+def run(
+    database: Annotated[
+        str, typer.Option("--database", help="Definition file, or a shipped id (heart, copd).")
+    ],
+    period: Annotated[str, typer.Option("--period", help="Year (2025) or month (2025-03).")],
+    engine: Annotated[str, typer.Option("--engine", help="duckdb (default) or spark.")] = "duckdb",
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Use only what was known on DATE.", metavar="DATE")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Output folder (default: <registry>/results/<db>/<period>)."),
+    ] = None,
+    ci_method: Annotated[
+        str | None,
+        typer.Option("--ci-method", help="wilson or clopper-pearson (default: definition)."),
+    ] = None,
+    indicator: Annotated[
+        list[str] | None, typer.Option("--indicator", help="Only these indicators (repeatable).")
+    ] = None,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="Override a definition parameter: name=value.")
+    ] = None,
+    registry: RegistryDir = None,
+    settings: SettingsFile = None,
+) -> None:
+    """Compute a quality database's indicators for a period; write results and unit buckets.
+
+    Writes results.parquet, results.csv (machine), results_excel.csv (Danish Excel) and
+    units.parquet (bucket and rule flags per person/course). Prints the national rows.
+
+    Example: tvaers registry run --database heart --period 2025 --registry reg
+    """
+    from tvaers.errors import ConfigError
+    from tvaers.registry.runs import run_database
+    from tvaers.registry.store import RegistryStore
+    from tvaers.stats import CI_METHODS
+
+    if ci_method is not None and ci_method not in CI_METHODS:
+        raise ConfigError(f"--ci-method {ci_method!r}", hint=f"valid: {', '.join(CI_METHODS)}")
+    conf = _settings(settings, registry_dir=registry)
+    result = run_database(
+        database,
+        RegistryStore(conf.registry_dir),
+        period,
+        engine=engine,
+        as_of=_parse_date(as_of, "--as-of"),
+        out=out,
+        suppression_threshold=conf.suppression_threshold,
+        ci_method=ci_method,
+        indicators=indicator or None,
+        overrides=_overrides(set_),
+    )
+    typer.echo("indicator\tnumerator\tdenominator\tuoplyst\texcluded\tproportion\tci_low\tci_high")
+    for r in result.rows:
+        if r["unit_type"] != "national":
+            continue
+        cells = [r["indicator"], r["numerator"], r["denominator"], r["uoplyst"], r["excluded"]]
+        cells += [
+            "" if r[k] is None else f"{r[k]:.4f}" for k in ("proportion", "ci_low", "ci_high")
+        ]
+        typer.echo("\t".join(str(c) for c in cells))
+    err.print(
+        f"{result.database.id} {period}: {len(result.rows)} result rows, "
+        f"{result.units.num_rows} units, data cut-off {result.data_cutoff}, "
+        f"{result.seconds:.1f} s -> {result.files[0].parent}",
+        highlight=False,
+    )

@@ -32,8 +32,14 @@ class Checker:
         self.sources = set(self.data["sources"])
         self.problems: list[tuple[str, str]] = []
 
-    def fail(self, path: P, message: str) -> None:
-        self.problems.append((self.loaded.where(path), message))
+    def fail(self, path: P, message: str, *, key: bool = False) -> None:
+        self.problems.append((self.loaded.where(path, key=key), message))
+
+    def defined_at(self, raw: Any) -> str:
+        """`` (defined at file:line:col)`` when ``raw`` is a parameter reference."""
+        if isinstance(raw, str) and raw.startswith("$") and raw[1:] in self.params:
+            return f" (defined at {self.loaded.where(('parameters', raw[1:]))})"
+        return ""
 
     # -- parameters -------------------------------------------------------------------
     def resolve(self, raw: Any, path: P) -> Any:
@@ -52,7 +58,9 @@ class Checker:
             return default
         value = self.resolve(raw, path)
         if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
-            self.fail(path, f"parameter {raw!r} is {value!r}, expected an integer")
+            self.fail(
+                path, f"parameter {raw!r} is {value!r}, expected an integer{self.defined_at(raw)}"
+            )
             return None
         return value
 
@@ -71,7 +79,10 @@ class Checker:
         if value is None:
             return ()
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.fail(path, f"parameter {raw!r} is {value!r}, expected a list of {what}")
+            self.fail(
+                path,
+                f"parameter {raw!r} is {value!r}, expected a list of {what}{self.defined_at(raw)}",
+            )
             return ()
         return tuple(value)
 
@@ -81,7 +92,8 @@ class Checker:
         found = self.strings(raw, path, "codes")
         for code in found:
             if not re.fullmatch(r"[A-Z][A-Z0-9]{1,9}\*?", code):
-                self.fail(path, f"{code!r} is not an SKS code (e.g. 'DJ44*' or 'KFNG02')")
+                note = self.defined_at(raw)
+                self.fail(path, f"{code!r} is not an SKS code (e.g. 'DJ44*' or 'KFNG02'){note}")
         return found
 
     def need(self, source: str, path: P, what: str) -> None:
@@ -234,7 +246,10 @@ def _indicator(
         s = raw["standard"]
         value = c.resolve(s["value"], (*path, "standard", "value"))
         if not isinstance(value, int | float) or isinstance(value, bool) or not 0 <= value <= 1:
-            c.fail((*path, "standard", "value"), f"standard {value!r} must be a proportion 0..1")
+            note = c.defined_at(s["value"])
+            c.fail(
+                (*path, "standard", "value"), f"standard {value!r} must be a proportion 0..1{note}"
+            )
         else:
             standard = m.Standard(s["direction"], float(value), s["set_by"])
     target = raw.get("funnel_target", "national")

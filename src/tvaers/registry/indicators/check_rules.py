@@ -110,7 +110,10 @@ def _windowed(
         c.need(IG_SOURCES[ig], (*path, "ig"), f"coverage of {ig!r}")
         rule = c.resolve(body.get("rule", "no_reports_in_window"), (*path, "rule"))
         if rule not in ("no_reports_in_window", "any_month_missing"):
-            c.fail((*path, "rule"), f"coverage rule {rule!r}: expected no_reports_in_window or any_month_missing")
+            c.fail(
+                (*path, "rule"),
+                f"coverage rule {rule!r}: expected no_reports_in_window or any_month_missing",
+            )
             return None
         return m.NotReporting(ig, window, rule)
     return _record(c, body, path, window)
@@ -126,7 +129,9 @@ def _record(c: Checker, body: dict[str, Any], path: P, window: m.Window) -> m.Cr
         if name not in usable:
             guess = nearest(name, usable)
             hint = f"; did you mean {guess!r}?" if guess else f"; columns: {', '.join(usable)}"
-            c.fail((*path, "where", name), f"{body['table']} has no column {name!r}{hint}")
+            c.fail(
+                (*path, "where", name), f"{body['table']} has no column {name!r}{hint}", key=True
+            )
             ok = False
             continue
         where.append((name, c.strings(values, (*path, "where", name), "values")))

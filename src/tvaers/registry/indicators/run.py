@@ -79,7 +79,9 @@ def _override(data: Any, overrides: dict[str, Any], file: str) -> None:
     for name, value in overrides.items():
         if name not in params:
             guess = nearest(name, list(params))
-            hint = f"did you mean {guess!r}?" if guess else f"parameters: {', '.join(sorted(params))}"
+            hint = (
+                f"did you mean {guess!r}?" if guess else f"parameters: {', '.join(sorted(params))}"
+            )
             raise DefinitionError(f"unknown parameter {name!r}", location=file, hint=hint)
         params[name] = value
 
