@@ -139,7 +139,10 @@ class _Builder:
     def column(self, column: Column) -> Callable[[list[Any], Context], Any]:
         expression = self.path(column.path, f"{column.pointer}/path")
         evaluate = expression.evaluate
-        convert = converter(arrow_type(column.type, column.tags, column.collection))
+        arrow = arrow_type(column.type, column.tags, column.collection)
+        convert = converter(arrow)
+        # values already of the column's Python type skip the converter (the common case)
+        native = {pa.string(): str, pa.bool_(): bool, pa.int64(): int}.get(arrow, type(None))
         definition, pointer = self.definition, f"{column.pointer}/path"
 
         def value(focus: list[Any], ctx: Context) -> Any:
@@ -149,6 +152,8 @@ class _Builder:
                     return convert(found)
                 if not found:
                     return None
+                if len(found) == 1 and type(found[0]) is native:
+                    return found[0]
                 if len(found) > 1:
                     raise InputError(
                         f"column {column.name!r} got {len(found)} values for one row",

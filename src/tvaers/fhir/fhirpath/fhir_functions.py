@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from tvaers.fhir.fhirpath import ast, model
@@ -32,6 +33,9 @@ if TYPE_CHECKING:
     from tvaers.fhir.fhirpath.compiler import Compiler, Context, Fn
 
 _URN_UUID = "urn:uuid:"
+
+#: Reference strings repeat (every resource of a citizen points at the same Patient).
+_parse_reference = lru_cache(maxsize=65_536)(parse_reference)
 
 
 @function("extension", 1, 1)
@@ -80,7 +84,7 @@ def reference_key(
             if known != wanted_type:
                 return None
         return literal[len(_URN_UUID) :]
-    parsed = parse_reference(literal)
+    parsed = _parse_reference(literal)
     if not isinstance(parsed, ResourceKey):
         return None
     if wanted_type is not None and parsed.resource_type != wanted_type:
