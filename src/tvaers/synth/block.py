@@ -92,13 +92,21 @@ def drop_overlaps(enc: Encounters) -> Encounters:
     if len(phys) == 0:
         return enc
     order = phys[np.lexsort((enc.end()[phys], enc.start[phys], enc.person[phys]))]
-    base = enc.person[order].astype(np.float64) * 1e6  # days < 1e6: keys never cross persons
+    person = enc.person[order]
+    base = person.astype(np.float64) * 1e6  # days < 1e6: keys never cross persons
     start_key = base + enc.start[order]
     end_key = base + enc.end()[order] + TRANSFER_HOURS / 24
-    prev_max = np.maximum.accumulate(np.r_[-np.inf, end_key[:-1]])
-    clash = start_key <= prev_max
+    alive = np.ones(len(order), dtype=bool)
+    while True:  # greedy in time order: drop each person's first clash, then look again
+        ends = np.where(alive, end_key, -np.inf)
+        prev_max = np.maximum.accumulate(np.r_[-np.inf, ends[:-1]])
+        clash = np.flatnonzero(alive & (start_key <= prev_max))
+        if len(clash) == 0:
+            break
+        _, first = np.unique(person[clash], return_index=True)
+        alive[clash[first]] = False
     keep = np.ones(len(enc), dtype=bool)
-    keep[order[clash]] = False
+    keep[order[~alive]] = False
     return enc.select(keep)
 
 
