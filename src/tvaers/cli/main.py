@@ -35,7 +35,10 @@ INTERNAL_ERROR = 70
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; every error ends here and becomes a message and an exit code."""
     try:
-        app(args=argv, standalone_mode=False)
+        # With standalone_mode=False, typer.Exit(code) comes back as the return value.
+        result = app(args=argv, standalone_mode=False)
+        if isinstance(result, int):
+            return result
     except TvaersError as exc:
         err.print(f"[bold red]error:[/] {exc}", highlight=False)
         return exc.exit_code
