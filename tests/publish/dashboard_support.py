@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import re
 import shutil
+import tempfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -45,8 +47,10 @@ FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
 @cache
-def _template_db(folder: str) -> Path:
+def _template_db(release: str) -> Path:
     """A users database with every test user, built once per release and copied per test."""
+    folder = tempfile.mkdtemp(prefix="tvaers-users-")
+    atexit.register(shutil.rmtree, folder, True)
     path = Path(folder) / "users-template.sqlite"
     store = UserStore(path, hasher=FAST_HASHER)
     for name, (role, scope) in USERS.items():

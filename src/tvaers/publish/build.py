@@ -93,9 +93,12 @@ def load_release(
         definitions = (
             base / "definitions" if (base / "definitions").is_dir() else shipped_definitions()
         )
+    catalogue = read_catalogue(definitions)
+    for row in rows:
+        catalogue.add_missing(row.database, row.indicator, str(row.extra.get("title") or ""))
     return Release(
         rows=rows,
-        catalogue=read_catalogue(definitions),
+        catalogue=catalogue,
         quality=read_data_quality(gateway or base / "gateway"),
         units=load_units(base),
         comments=_read_comments(base / "comments"),

@@ -93,6 +93,12 @@ class Catalogue:
         found = self.database(database).indicators.get(indicator)
         return found or IndicatorInfo(database, indicator, indicator)
 
+    def add_missing(self, database: str, indicator: str, title: str) -> None:
+        """Register an indicator known only from the results (its ``title`` column)."""
+        info = self.databases.setdefault(database, DatabaseInfo(database, database))
+        if indicator not in info.indicators:
+            info.indicators[indicator] = IndicatorInfo(database, indicator, title or indicator)
+
 
 def _text(value: Any) -> str:
     if value is None:
@@ -159,12 +165,22 @@ def _direction(raw: dict[str, Any], standard: dict[str, Any]) -> str | None:
     return {"higher": ">=", "lower": "<="}.get(_text(raw.get("better")))
 
 
-def indicator_from_mapping(database: str, raw: dict[str, Any]) -> IndicatorInfo:
+def _resolve(value: Any, parameters: dict[str, Any]) -> Any:
+    """A ``$name`` reference replaced by the definition's parameter (as the registry does)."""
+    if isinstance(value, str) and value.startswith("$"):
+        return parameters.get(value[1:], value)
+    return value
+
+
+def indicator_from_mapping(
+    database: str, raw: dict[str, Any], parameters: dict[str, Any] | None = None
+) -> IndicatorInfo:
     """Build :class:`IndicatorInfo` from one indicator entry of a definition file."""
     evidence = raw.get("evidence")
     evidence_map = evidence if isinstance(evidence, dict) else {"text": evidence}
     standard = raw.get("standard")
     standard_map = standard if isinstance(standard, dict) else {"text": standard}
+    standard_map = {k: _resolve(v, parameters or {}) for k, v in standard_map.items()}
     refs = evidence_map.get("references") or raw.get("references") or []
     return IndicatorInfo(
         database=database,
@@ -203,7 +219,7 @@ def database_from_mapping(raw: dict[str, Any], where: str) -> DatabaseInfo:
         description=_text(_first(db_map, "description")) or _text(raw.get("description")),
     )
     for item in raw.get("indicators") or []:
-        indicator = indicator_from_mapping(database_id, item)
+        indicator = indicator_from_mapping(database_id, item, raw.get("parameters") or {})
         info.indicators[indicator.indicator] = indicator
     return info
 

@@ -247,20 +247,24 @@ def _records(path: Path) -> Iterator[dict[str, Any]]:
 
 
 def results_files(source: Path) -> list[Path]:
-    """The results file(s) under ``source``: a file, or ``results.parquet``/``results.csv``,
-    or every ``*.parquet`` in a ``results/`` folder."""
+    """The results file(s) under ``source``: a file; ``results.parquet`` or ``results.csv`` in
+    it; else every ``results.parquet`` below it (the registry writes
+    ``results/<database>/<period>/results.parquet``); else ``results/*.parquet``."""
     if source.is_file():
         return [source]
     for name in ("results.parquet", "results.csv"):
         if (source / name).is_file():
             return [source / name]
+    found = sorted(source.glob("**/results.parquet")) if source.is_dir() else []
     folder = source / "results"
-    found = sorted(folder.glob("*.parquet")) if folder.is_dir() else []
+    if not found and folder.is_dir():
+        found = sorted(folder.glob("*.parquet"))
     if not found:
         raise InputError(
             "no results table found",
             location=str(source),
-            hint="expected results.parquet, results.csv or results/*.parquet (written by `tvaers registry run`)",
+            hint="expected results.parquet or results.csv here, or results/<database>/<period>/results.parquet "
+            "below it (written by `tvaers registry run`)",
         )
     return found
 

@@ -66,13 +66,23 @@ class UnitDirectory:
         return None
 
 
-def load_units(results_dir: Path | None) -> UnitDirectory:
-    """A directory using ``organisations.parquet`` next to the results, when there is one."""
-    if results_dir is not None:
-        for candidate in (
-            results_dir / "organisations.parquet",
-            results_dir.parent / "organisations.parquet",
-        ):
+def organisations_file(results_dir: Path) -> Path | None:
+    """``organisations.parquet`` beside the results or in a folder above them; in a registry
+    store, the one of the current generation (``CURRENT`` names it)."""
+    for folder in [results_dir, *list(results_dir.parents)[:4]]:
+        if (folder / "organisations.parquet").is_file():
+            return folder / "organisations.parquet"
+        current = folder / "CURRENT"
+        if current.is_file():
+            candidate = (
+                folder / "generations" / current.read_text().strip() / "organisations.parquet"
+            )
             if candidate.is_file():
-                return UnitDirectory(organisations=read_organisations(candidate))
-    return UnitDirectory()
+                return candidate
+    return None
+
+
+def load_units(results_dir: Path | None) -> UnitDirectory:
+    """A directory with hospital names from the organisation table, when one is found."""
+    found = organisations_file(results_dir.resolve()) if results_dir is not None else None
+    return UnitDirectory(organisations=read_organisations(found)) if found else UnitDirectory()

@@ -1,10 +1,12 @@
-"""The person-level bucket table behind indicator results (``persons.parquet``).
+"""The person-level bucket table behind indicator results.
 
-One row per person (or course) x indicator x period, written by the registry: database,
-indicator, period, pseudonym, bucket (numerator | denominator | uoplyst | excluded), reason,
-kommunekode (residence), region_code, and optionally hospital (SOR), delivering_kommunekode,
-index_date and cpr. Rows are filtered to one reporting unit here; who may see them is
-decided in :mod:`tvaers.publish.dashboard.permissions`.
+One row per person (or course) x indicator x period. The registry writes it as
+``results/<database>/<period>/units.parquet`` (columns database, indicator, period, pid,
+bucket, reason, municipality, region, hospital, delivering_municipality, index_date, ...);
+a ``persons.parquet`` with the names pseudonym, kommunekode, region_code,
+delivering_kommunekode (and optionally cpr) is read as well. Buckets: numerator,
+denominator_only (or denominator), uoplyst, excluded. Rows are filtered to one reporting unit
+here; who may see them is decided in :mod:`tvaers.publish.dashboard.permissions`.
 """
 
 from __future__ import annotations
@@ -26,9 +28,16 @@ REQUIRED = (
     "kommunekode",
     "region_code",
 )
+#: The registry's column names -> ours.
+ALIASES = {
+    "pid": "pseudonym",
+    "municipality": "kommunekode",
+    "region": "region_code",
+    "delivering_municipality": "delivering_kommunekode",
+}
 BUCKET_LABELS = {
     "numerator": "Tæller (opfylder indikatoren)",
-    "denominator": "Nævner (opfylder ikke indikatoren)",
+    "denominator_only": "Nævner (opfylder ikke indikatoren)",
     "uoplyst": "Uoplyst",
     "excluded": "Ekskluderet",
 }
@@ -47,6 +56,7 @@ class PersonRow:
     bucket: str
     reason: str
     index_date: date | None
+    rules: tuple[str, ...] = ()
 
     @property
     def bucket_label(self) -> str:
@@ -82,21 +92,38 @@ class PersonTable:
                 str(r["bucket"]),
                 str(r["reason"] or ""),
                 r.get("index_date"),
+                tuple(str(x) for x in r.get("rules") or ()),
             )
             for r in found
         ]
 
 
+def _normalise(record: dict[str, Any]) -> dict[str, Any]:
+    out = {ALIASES.get(k, k): v for k, v in record.items()}
+    if out.get("bucket") == "denominator":
+        out["bucket"] = "denominator_only"
+    return out
+
+
+def person_files(folder: Path) -> list[Path]:
+    """``persons.parquet`` in ``folder``, else every registry ``units.parquet`` below it."""
+    if (folder / "persons.parquet").is_file():
+        return [folder / "persons.parquet"]
+    return sorted(folder.glob("**/units.parquet")) if folder.is_dir() else []
+
+
 def read_persons(folder: Path) -> PersonTable:
-    """Read ``persons.parquet`` (an absent file gives an empty table)."""
+    """Read the person rows under ``folder`` (none found: an empty table)."""
     import pyarrow.parquet as pq
 
-    path = folder / "persons.parquet"
-    if not path.is_file():
-        return PersonTable([])
-    table = pq.read_table(path)
-    missing = [c for c in REQUIRED if c not in table.column_names]
-    if missing:
-        raise InputError(f"person table lacks the columns {', '.join(missing)}", location=str(path))
-    records: list[dict[str, Any]] = table.to_pylist()
+    records: list[dict[str, Any]] = []
+    for path in person_files(folder):
+        table = pq.read_table(path)
+        names = {ALIASES.get(c, c) for c in table.column_names}
+        missing = [c for c in REQUIRED if c not in names]
+        if missing:
+            raise InputError(
+                f"person table lacks the columns {', '.join(missing)}", location=str(path)
+            )
+        records += [_normalise(r) for r in table.to_pylist()]
     return PersonTable(records)
