@@ -1,5 +1,8 @@
 """Admissions of other causes that end with a §140 GOP (hip fracture, stroke, pneumonia,
-frailty, falls, planned hip/knee replacement), so §140 volume is realistic (S21)."""
+frailty, falls, planned hip/knee replacement), so §140 volume is realistic (S21).
+
+Known chronic conditions are B-diagnoses here too. Pneumonia admissions of COPD patients are
+left to the COPD pathway (with J44 as B they are DrKOL exacerbation courses by RKKP's rule)."""
 
 from __future__ import annotations
 
@@ -31,6 +34,11 @@ def generate(ctx: Context) -> None:
     causes = p.codes_raw["other_gop"]["causes"]
     share = np.array([c["share"] for c in causes], dtype=np.float64)
     cause = rng.choice(len(causes), size=n, p=share / share.sum())
+    # a COPD patient's pneumonia admission is a COPD exacerbation course (copd.py models it)
+    pneumonia = np.array([c["code"].startswith("DJ1") for c in causes])[cause]
+    onset = cond.onset["copd"][person]
+    keep = ~(pneumonia & np.isfinite(onset) & (onset <= day))
+    person, day, cause, n = person[keep], day[keep], cause[keep], int(keep.sum())
     acute = np.array([c["acute"] for c in causes])[cause]
     code = np.array([p.code(c["code"]) for c in causes])[cause]
     dept = np.array([DEPT[c["department"]] for c in causes])[cause]
@@ -55,6 +63,7 @@ def generate(ctx: Context) -> None:
             ],
             label=L_OTHER,
             episode_slot=EPISODE_BASE + np.minimum(occurrence(person), 1000),
+            bdiag=ctx.comorbidity(person, day, skip=""),
             procs=((proc, 0, 2.0),),
             gop=ctx.gop_type(n),
         )
