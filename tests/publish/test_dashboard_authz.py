@@ -6,13 +6,14 @@ Pages are opened through HTTP as each fixture user; a person list is shown (200,
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
 from dashboard_support import USERS, Dashboard, client, login, make_dashboard
 from html_helpers import parse_text, table_rows
-from publish_factories import hospital_code
+from publish_factories import hospital_code, require
 from starlette.testclient import TestClient
 
 from tvaers.publish.formatting import format_int
@@ -155,3 +156,40 @@ def test_every_page_is_well_formed(clients: dict[str, TestClient], user: str) ->
         root = parse_text(response.text)
         ids = [e.get("id") for e in root.iter() if e.get("id")]
         assert len(ids) == len(set(ids)), url
+
+
+def test_subject_list_measure_report(
+    dash: Dashboard, clients: dict[str, TestClient], small_release: Path
+) -> None:
+    """The person list as a FHIR subject-list MeasureReport: own unit only, audited, valid R4(B)."""
+    url = "/indikatorer/drkol/K1/municipality/101/personer/measurereport.json?periode=2024"
+    assert clients["frederiksberg"].get(url).status_code == 403
+    response = clients["kbh"].get(url)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/fhir+json")
+    report = response.json()
+    assert report["type"] == "subject-list"
+    lists = {c["id"]: c for c in report["contained"]}
+    population = {p["code"]["coding"][0]["code"]: p for p in report["group"][0]["population"]}
+    for code, entry in population.items():
+        listed = lists[entry["subjectResults"]["reference"][1:]]["entry"]
+        assert len(listed) == entry["count"], code
+    systems = {e["item"]["identifier"]["system"] for e in lists["list-numerator"]["entry"]}
+    assert systems == {"urn:oid:1.2.208.176.1.2"}  # a municipality viewer sees CPR numbers
+    events = [e for e in dash.audit.events() if e["action"] == "persons.export"]
+    assert [(e["user"], e["outcome"]) for e in events[-2:]] == [
+        ("frederiksberg", "denied"),
+        ("kbh", "allowed"),
+    ]
+    require(
+        importlib.util.find_spec("fhir.resources") is not None,
+        "fhir.resources==8.3.0 is not installed",
+    )
+    from fhir.resources.R4B.measurereport import MeasureReport
+
+    MeasureReport.model_validate(report)
+    analyst = clients["analytiker"].get(url).json()
+    analyst_lists = {c["id"]: c for c in analyst["contained"]}
+    assert {
+        e["item"]["identifier"]["system"] for e in analyst_lists["list-numerator"]["entry"]
+    } == {"urn:tvaers:pseudonym"}

@@ -184,3 +184,52 @@ def measure_report(
     if row.data_cutoff is not None:
         report["date"] = row.data_cutoff.isoformat()
     return report
+
+
+CPR_SYSTEM = "urn:oid:1.2.208.176.1.2"
+PSEUDONYM_SYSTEM = "urn:tvaers:pseudonym"
+#: Our buckets -> the FHIR populations a subject belongs to.
+SUBJECT_POPULATIONS = {
+    "numerator": ("initial-population", "denominator", "numerator"),
+    "denominator_only": ("initial-population", "denominator"),
+    "excluded": ("initial-population", "denominator", "denominator-exclusion"),
+    "uoplyst": ("initial-population", "denominator", "denominator-exception"),
+}
+
+
+def subject_list_report(
+    summary: dict[str, Any], subjects: Sequence[tuple[str, str, str]]
+) -> dict[str, Any]:
+    """A subject-list MeasureReport: ``summary`` plus one contained List per population.
+
+    ``subjects`` are (identifier system, value, bucket); only for authorised users (the
+    dashboard checks scope and writes the audit event).
+    """
+    members: dict[str, list[dict[str, Any]]] = {code: [] for code, _ in POPULATIONS}
+    for system, value, bucket in subjects:
+        for code in SUBJECT_POPULATIONS.get(bucket, ("initial-population",)):
+            members[code].append(
+                {"item": {"type": "Patient", "identifier": {"system": system, "value": value}}}
+            )
+    report = {**summary, "type": "subject-list", "id": fhir_id(summary["id"], "subjects")}
+    report["contained"] = [
+        {
+            "resourceType": "List",
+            "id": f"list-{code}",
+            "status": "current",
+            "mode": "snapshot",
+            "title": code,
+            "entry": entries,
+        }
+        for code, entries in members.items()
+    ]
+    group = dict(report["group"][0])
+    group["population"] = [
+        {
+            **population,
+            "subjectResults": {"reference": f"#list-{population['code']['coding'][0]['code']}"},
+        }
+        for population in group["population"]
+    ]
+    report["group"] = [group]
+    return report

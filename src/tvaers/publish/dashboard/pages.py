@@ -7,6 +7,7 @@ and writes an audit event whether it is shown or refused.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from urllib.parse import quote
 
@@ -20,12 +21,22 @@ from tvaers.publish.dashboard.users import Session
 from tvaers.publish.dashboard.web import PageError, render, require_session, state
 from tvaers.publish.feedback import build_feedback, build_overview
 from tvaers.publish.formatting import format_int, format_period
+from tvaers.publish.measure_report import (
+    CPR_SYSTEM,
+    PSEUDONYM_SYSTEM,
+    measure_report,
+    subject_list_report,
+)
 from tvaers.publish.model import Key, ResultIndex, cells, funnel_for, sort_rows, trend_for
 from tvaers.publish.units import UNIT_TYPE_LABELS
 from tvaers.terminology.geography import municipalities, municipality_by_code
 
 router = APIRouter()
 NOT_FOUND = "Den ønskede indikator, enhed eller periode findes ikke."
+PERSONS_REFUSED = (
+    "Personlisten kan kun ses for enheder i din egen kommune eller region, "
+    "af roller med adgang til personoplysninger."
+)
 
 
 def _index(request: Request, session: Session) -> ResultIndex:
@@ -199,11 +210,7 @@ def persons_page(
     }
     if not may_see_persons(session.user.role, session.user.scope, unit_type, unit_id, units):
         app.audit.record("persons.read", session.user.username, "denied", **where)
-        raise PageError(
-            403,
-            "Ingen adgang",
-            "Personlisten kan kun ses for enheder i din egen kommune eller region, af roller med adgang til personoplysninger.",
-        )
+        raise PageError(403, "Ingen adgang", PERSONS_REFUSED)
     if index.get((database, indicator, period), unit_type, unit_id) is None:
         raise PageError(404, "Siden findes ikke", NOT_FOUND)
     people = app.data.persons.for_unit(database, indicator, period, unit_type, unit_id)
@@ -231,7 +238,62 @@ def persons_page(
             (label, format_int(counts.get(bucket, 0))) for bucket, label in BUCKET_LABELS.items()
         ],
         back_url=unit_url(database, indicator, unit_type, unit_id, period),
+        fhir_url=unit_url(database, indicator, unit_type, unit_id, period).replace(
+            "?", "/personer/measurereport.json?", 1
+        ),
     )
+
+
+@router.get("/indikatorer/{database}/{indicator}/{unit_type}/{unit_id}/personer/measurereport.json")
+def persons_measure_report(
+    request: Request,
+    database: str,
+    indicator: str,
+    unit_type: str,
+    unit_id: str,
+    periode: str | None = None,
+) -> Response:
+    """The person list as a FHIR subject-list MeasureReport (same access rule and audit)."""
+    session = require_session(request)
+    app = state(request)
+    index = _index(request, session)
+    period = _period(index, database, indicator, periode)
+    units = app.data.release.units
+    where = {"database": database, "indicator": indicator, "period": period}
+    where |= {"unit_type": unit_type, "unit_id": unit_id}
+    if not may_see_persons(session.user.role, session.user.scope, unit_type, unit_id, units):
+        app.audit.record("persons.export", session.user.username, "denied", **where)
+        raise PageError(403, "Ingen adgang", PERSONS_REFUSED)
+    row = index.get((database, indicator, period), unit_type, unit_id)
+    if row is None:
+        raise PageError(404, "Siden findes ikke", NOT_FOUND)
+    people = app.data.persons.for_unit(database, indicator, period, unit_type, unit_id)
+    show_cpr = RULES[session.user.role].sees_cpr and app.data.persons.has_cpr
+    info = app.data.release.catalogue.indicator(database, indicator)
+    summary = measure_report(
+        row,
+        info,
+        app.settings.canonical_base,
+        units,
+        app.settings.publisher,
+        info.uoplyst_in_denominator,
+    )
+    subjects = [
+        (CPR_SYSTEM, p.cpr, p.bucket)
+        if show_cpr and p.cpr
+        else (PSEUDONYM_SYSTEM, p.pseudonym, p.bucket)
+        for p in people
+    ]
+    app.audit.record(
+        "persons.export",
+        session.user.username,
+        "allowed",
+        persons=len(people),
+        identity="cpr" if show_cpr else "pseudonym",
+        **where,
+    )
+    body = json.dumps(subject_list_report(summary, subjects), ensure_ascii=False, indent=2)
+    return Response(body, media_type="application/fhir+json", headers={"Cache-Control": "no-store"})
 
 
 @router.get("/population", response_class=HTMLResponse)

@@ -28,6 +28,8 @@ class DashboardSettings:
     host: str = "127.0.0.1"
     port: int = 8090
     publisher: str = "Regionernes Kliniske Kvalitetsudviklingsprogram (RKKP)"
+    #: Base of the canonical Measure URLs (as ``tvaers publish build``'s setting).
+    canonical_base: str = "https://kvalitet.example.org/fhir"
     session_minutes: int = 480
     #: Consecutive failed sign-ins that lock an account, and for how long.
     lockout_threshold: int = 5
