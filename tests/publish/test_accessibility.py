@@ -6,11 +6,12 @@ and that nothing was written to the console.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from browser_support import chromium, describe, run_axe, screenshot
+from browser_support import ARTIFACTS, chromium, describe, run_axe, screenshot
 
 PAGES = ("aarsrapport/drkol-2024.html", "feedback/101.html", "feedback/index.html", "index.html")
 
@@ -60,3 +61,19 @@ def test_full_funnel_renders_98_units(full_release: Path, full_build: Path) -> N
         assert markers == len(shown)
         rows_in_table = page.locator("#k1-municipality-tabel tbody tr").count()
         assert rows_in_table == 98
+
+
+@pytest.mark.browser
+def test_annual_report_prints_to_pdf(full_build: Path) -> None:
+    """Printable: Chromium's print-to-PDF gives an A4 document of several pages."""
+    with chromium() as browser:
+        page = browser.new_page()
+        page.goto((full_build / "aarsrapport" / "drkol-2024.html").as_uri())
+        page.emulate_media(media="print")
+        assert page.locator("header.site").is_hidden()  # print CSS drops the navigation
+        pdf = page.pdf(format="A4", prefer_css_page_size=True)
+    assert pdf.startswith(b"%PDF-")
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert pages >= 4, pages
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "publish-aarsrapport-drkol-2024.pdf").write_bytes(pdf)

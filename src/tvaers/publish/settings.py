@@ -16,8 +16,6 @@ class PublishSettings:
     publisher: str = "Regionernes Kliniske Kvalitetsudviklingsprogram (RKKP)"
     #: Base of the canonical URLs of published Measure resources.
     canonical_base: str = "https://kvalitet.example.org/fhir"
-    #: RKKP's usual completeness bar: lower data completeness is marked in tables.
-    completeness_bar: float = 0.9
 
 
 ENV_PREFIX = "TVAERS_PUBLISH_"
