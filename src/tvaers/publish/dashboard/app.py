@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tvaers.publish.dashboard import auth_routes, pages
 from tvaers.publish.dashboard.audit import AuditLog
-from tvaers.publish.dashboard.data import DashboardData, load_data
+from tvaers.publish.dashboard.data import DashboardData, DataSource
 from tvaers.publish.dashboard.settings import DashboardSettings
 from tvaers.publish.dashboard.users import Clock, UserStore, utcnow
 from tvaers.publish.dashboard.web import (
@@ -106,7 +106,7 @@ def create_app(
         settings=settings,
         users=users,
         audit=audit or AuditLog(settings.audit_log, clock),
-        data=data or load_data(Path(settings.results_dir)),
+        source=DataSource(None, data) if data else DataSource(Path(settings.results_dir)),
         templates=environment([loader]),
     )
     app = FastAPI(

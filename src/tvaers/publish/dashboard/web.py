@@ -18,7 +18,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from tvaers.publish.dashboard.audit import AuditLog
-from tvaers.publish.dashboard.data import DashboardData
+from tvaers.publish.dashboard.data import DashboardData, DataSource
 from tvaers.publish.dashboard.permissions import ROLE_LABELS, ScopeEntry, may_view
 from tvaers.publish.dashboard.settings import DashboardSettings
 from tvaers.publish.dashboard.users import Session, UserStore
@@ -36,8 +36,13 @@ class AppState:
     settings: DashboardSettings
     users: UserStore
     audit: AuditLog
-    data: DashboardData
+    source: DataSource
     templates: jinja2.Environment
+
+    @property
+    def data(self) -> DashboardData:
+        """The release being served (re-read when the registry writes new results)."""
+        return self.source.get()
 
 
 class PageError(Exception):
