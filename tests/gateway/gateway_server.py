@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 from typing import IO
 
-from conftest import PEPPER
+from gateway_support import PEPPER
+
 from tvaers.terminology.organisations import OrganisationTable, write_organisations
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -18,8 +18,8 @@ from gateway_factories import (
     make_delivery_report,
     to_bytes,
 )
+from gateway_support import Gateway, open_gateway
 
-from conftest import Gateway, open_gateway
 from tvaers.fhir.state import citizen_cpr
 from tvaers.gateway.store import GatewayStore
 from tvaers.validation import ValidationOptions, validate_bytes

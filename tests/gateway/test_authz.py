@@ -10,8 +10,7 @@ from collections.abc import Callable
 
 import pytest
 from gateway_factories import CPR_A, make_delivery_report, to_bytes
-
-from conftest import ROLES, Gateway
+from gateway_support import ROLES, Gateway
 
 REPORT = "authz-1"  # a København (101) report stored before each check
 ALL = set(ROLES)

@@ -7,8 +7,8 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from gateway_support import PEPPER
 
-from conftest import PEPPER
 from tvaers.cli.main import main
 from tvaers.gateway.audit import AuditEvent
 from tvaers.gateway.store import GatewayStore

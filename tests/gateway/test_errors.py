@@ -20,8 +20,8 @@ from gateway_factories import (
     organisations,
     to_bytes,
 )
+from gateway_support import PEPPER, Gateway, check_error_shape, gateway_settings
 
-from conftest import PEPPER, Gateway, check_error_shape, gateway_settings
 from tvaers.errors import ConfigError
 from tvaers.gateway import logs
 from tvaers.gateway.api.meta import ROUTES

@@ -22,8 +22,8 @@ from gateway_factories import (
     to_bytes,
 )
 from gateway_server import ServerProcess
+from gateway_support import PEPPER
 
-from conftest import PEPPER
 from tvaers.gateway.store import GatewayStore
 
 

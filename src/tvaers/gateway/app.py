@@ -67,6 +67,7 @@ def create_app(
         )  # fmt: skip
     else:
         store.arm(faults)
+    store.clients.cache_seconds = settings.auth_cache_seconds
     ctx = Context(
         settings=settings,
         store=store,

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import time
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -112,9 +113,13 @@ def check_client(client_id: str, role: str, kommunekoder: Iterable[str]) -> tupl
 class ClientRegistry:
     """Client rows in the store: add, list, revoke, rotate, authenticate."""
 
-    def __init__(self, db: Database, pepper: str):
+    def __init__(self, db: Database, pepper: str, *, cache_seconds: float = 0.0):
         self._db = db
         self._pepper = pepper
+        #: Seconds a successful token lookup is reused. Revoke/rotate in this process
+        #: clear it at once; from another process (the CLI) they take effect within it.
+        self.cache_seconds = cache_seconds
+        self._cache: dict[str, tuple[Principal, float]] = {}
 
     def add(
         self,
@@ -169,6 +174,7 @@ class ClientRegistry:
                 .where(clients.c.client_id == client_id, clients.c.revoked_at.is_(None))
                 .values(revoked_at=now_text(), token_hash=None)
             )
+        self._cache.clear()
         if done.rowcount != 1:
             raise InputError(f"no active client {client_id!r}")
 
@@ -181,15 +187,26 @@ class ClientRegistry:
                 .where(clients.c.client_id == client_id, clients.c.revoked_at.is_(None))
                 .values(rotated_at=now_text(), token_hash=hash_token(token, self._pepper))
             )
+        self._cache.clear()
         if done.rowcount != 1:
             raise InputError(f"no active client {client_id!r}")
         return token
+
+    def cached(self, token: str) -> Principal | None:
+        """The principal from the lookup cache alone (no database), or None."""
+        if self.cache_seconds <= 0 or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+            return None
+        hit = self._cache.get(hash_token(token, self._pepper))
+        return hit[0] if hit is not None and hit[1] > time.monotonic() else None
 
     def authenticate(self, token: str) -> Principal | None:
         """The principal for a bearer token, or None (unknown, revoked or rotated away)."""
         if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
             return None
         digest = hash_token(token, self._pepper)
+        cached = self._cache.get(digest)
+        if cached is not None and cached[1] > time.monotonic():
+            return cached[0]
         with self._db.read() as conn:
             row = conn.execute(
                 select(clients).where(
@@ -199,9 +216,14 @@ class ClientRegistry:
         if row is None:
             return None
         client = _client(row)
-        return Principal(
+        principal = Principal(
             client.client_id, client.role, frozenset(client.kommunekoder), client.recipient_id
         )
+        if self.cache_seconds > 0:
+            if len(self._cache) > 10_000:
+                self._cache.clear()
+            self._cache[digest] = (principal, time.monotonic() + self.cache_seconds)
+        return principal
 
     def import_toml(self, path: Path) -> list[tuple[Client, str]]:
         """Register every new client of a ``clients.toml``; returns (client, token) pairs.

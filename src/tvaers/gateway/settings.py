@@ -32,6 +32,7 @@ class GatewaySettings:
     token_pepper: str = "change-me"  # HMAC key for stored token hashes
     pseudonym_keys: str = "1:change-me"  # "version:key,version:key"; the highest is current
     max_request_bytes: int = 10 * 1024 * 1024
+    auth_cache_seconds: float = 2.0  # reuse of a token lookup (revocation via CLI: within this)
     quota_per_second: float = 50.0
     quota_burst: int = 200
     search_max_count: int = 100

@@ -44,4 +44,5 @@ class GatewayStore:
         self.reports.faults = faults
 
     def close(self) -> None:
+        self.reports.close()
         self.db.dispose()

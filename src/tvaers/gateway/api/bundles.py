@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from email.utils import format_datetime
 from typing import Any
 
@@ -91,6 +92,7 @@ def submit(
     ctx: Context, principal: Principal, body: bytes, url_id: str | None, prefer: str
 ) -> Response:
     """Examine and store one report (runs in a worker thread)."""
+    started = time.thread_time()
     decision = examine(
         body, principal=principal, organisations=ctx.organisations, options=ctx.options(),
         url_id=url_id,
@@ -103,7 +105,9 @@ def submit(
                    "client": principal.client_id, "kommunekode": decision.kommunekode},
         )  # fmt: skip
         raise ApiError(decision.status, "report refused", outcome=decision.outcome)
-    outcome, stored = ctx.store.reports.accept(decision, principal.client_id)
+    validated = time.thread_time()
+    outcome, stored, store_cpu = ctx.store.reports.accept_timed(decision, principal.client_id)
+    timing = _server_timing(validated - started, store_cpu + time.thread_time() - validated)
     if outcome is Outcome.CONFLICT:
         refused = Refused(409, {}, ["gateway:conflict"], decision.report_id, decision.kommunekode)
         ctx.store.reports.reject(refused, principal.client_id)
@@ -121,14 +125,20 @@ def submit(
         extra={"report_id": stored.report_id, "client": principal.client_id,
                "kommunekode": stored.kommunekode, "identical": outcome is Outcome.IDENTICAL},
     )  # fmt: skip
-    return _accepted_response(stored, decision, outcome, prefer)
+    return _accepted_response(stored, decision, outcome, prefer, timing)
+
+
+def _server_timing(validate_cpu: float, store_cpu: float) -> str:
+    """CPU milliseconds spent in validation and in the store (read by bench/ingest.py)."""
+    return f"validate-cpu;dur={validate_cpu * 1000:.3f}, db-cpu;dur={store_cpu * 1000:.3f}"
 
 
 def _accepted_response(
-    stored: StoredReport, decision: Accepted, outcome: Outcome, prefer: str
+    stored: StoredReport, decision: Accepted, outcome: Outcome, prefer: str, timing: str
 ) -> Response:
     status = 201 if outcome is Outcome.CREATED else 200
     headers = version_headers(stored)
+    headers["Server-Timing"] = timing
     if prefer == "minimal":
         return Response(status_code=status, headers=headers)
     if prefer == "representation":

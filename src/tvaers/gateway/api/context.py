@@ -59,7 +59,9 @@ async def authenticate(request: Request) -> Principal:
     """The caller's principal; 401 for a missing/unknown/revoked token, 429 over quota."""
     ctx = context(request)
     token = bearer_token(request)
-    principal = await run_in_threadpool(ctx.store.clients.authenticate, token)
+    principal = ctx.store.clients.cached(token) or await run_in_threadpool(
+        ctx.store.clients.authenticate, token
+    )
     if principal is None:
         raise ApiError(
             401,

@@ -1,0 +1,302 @@
+"""Gateway ingest benchmark: concurrent HTTP clients against a real `tvaers gateway serve`.
+
+For SQLite and PostgreSQL: reports/s, latency p50/p95/p99, and the server's CPU split
+between validation, the database layer and the rest (HTTP, JSON, auth), from the
+``Server-Timing`` CPU figures the gateway returns and the process CPU in /proc. The same
+run measures in-process validation alone as the baseline ceiling and prints the ratio.
+Report mix: the KL care, rehab and prevention examples (4 to 23 resources each), each
+sent with a fresh id and citizen. Required: >= 200 reports/s with p99 < 250 ms.
+
+    .venv/bin/python bench/ingest.py [--reports 3000] [--clients 8] [--no-postgres]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import secrets
+import selectors
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE = ROOT.parent / "shared" / "reference" / "kl"
+PEPPER = "bench-pepper-" + "p" * 40
+PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=test connect_timeout=3"
+REQUIRED_RATE, REQUIRED_P99_MS, TARGET_RATE = 200.0, 250.0, 500.0
+
+
+def example_templates() -> list[dict[str, Any]]:
+    """Every KL example delivery report that names a citizen (the size mix)."""
+    templates = []
+    for ig in ("care", "rehab", "prevention"):
+        for path in sorted((REFERENCE / ig / "examples").glob("Bundle-*.json")):
+            bundle = json.loads(path.read_text(encoding="utf-8"))
+            if any(e["resource"]["resourceType"] == "Patient" for e in bundle.get("entry", [])):
+                templates.append(bundle)
+    return templates
+
+
+def build_reports(count: int, seed: int = 7) -> list[tuple[str, bytes]]:
+    """``count`` reports cycling through the examples, each with a new id and CPR number."""
+    rnd = random.Random(seed)
+    templates = example_templates()
+    reports = []
+    for n in range(count):
+        bundle = json.loads(json.dumps(templates[n % len(templates)]))
+        bundle["id"] = str(uuid.UUID(int=rnd.getrandbits(128), version=4))
+        cpr = f"{rnd.randint(1, 28):02d}{rnd.randint(1, 12):02d}{rnd.randint(30, 99):02d}{rnd.randint(0, 3)}{rnd.randint(0, 999):03d}"
+        for entry in bundle["entry"]:
+            if entry["resource"]["resourceType"] == "Patient":
+                entry["resource"]["identifier"][0]["value"] = cpr
+        reports.append((bundle["id"], json.dumps(bundle, indent=2).encode()))
+    return reports
+
+
+def write_organisations(folder: Path) -> Path:
+    from datetime import date
+
+    from tvaers.terminology.organisations import Organisation, OrganisationTable
+    from tvaers.terminology.organisations import write_organisations as write
+
+    since = date(2000, 1, 1)
+    table = OrganisationTable(
+        [
+            Organisation(
+                "123456789012345", "Test", "municipal_unit", None, "101", "1084", since, None
+            ),
+            Organisation(
+                "451000016003", "Holbæk", "municipality", None, "316", "1085", since, None
+            ),
+        ]
+    )
+    write(table, folder)
+    return folder / "organisations.parquet"
+
+
+@dataclass
+class Server:
+    proc: subprocess.Popen[str]
+    url: str
+
+    def cpu_seconds(self) -> float:
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def start_server(db_url: str, workdir: Path, **env_extra: str) -> Server:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TVAERS_")}
+    env.update(
+        TVAERS_GATEWAY_TOKEN_PEPPER=PEPPER,
+        TVAERS_GATEWAY_PSEUDONYM_KEYS="1:" + "k" * 64,
+        TVAERS_GATEWAY_QUOTA_PER_SECOND="1000000",
+        TVAERS_GATEWAY_QUOTA_BURST="1000000",
+        TVAERS_GATEWAY_LOG_LEVEL="WARNING",
+        **env_extra,
+    )
+    command = [
+        sys.executable, "-m", "tvaers.cli.main", "gateway", "serve", "--db", db_url,
+        "--port", "0", "--organisations", str(write_organisations(workdir)), "--environment", "test",
+    ]  # fmt: skip
+    log = (workdir / "server.log").open("a")
+    proc = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=log, text=True
+    )
+    assert proc.stdout is not None
+    selector = selectors.DefaultSelector()
+    selector.register(proc.stdout, selectors.EVENT_READ)
+    if not selector.select(60):
+        proc.kill()
+        raise SystemExit(f"server did not start: {(workdir / 'server.log').read_text()[-2000:]}")
+    return Server(proc, proc.stdout.readline().strip())
+
+
+@dataclass
+class LoadResult:
+    seconds: float
+    latencies: list[float] = field(default_factory=list)
+    validate_cpu: float = 0.0
+    db_cpu: float = 0.0
+    failures: int = 0
+
+
+def parse_timing(header: str) -> tuple[float, float]:
+    values = {}
+    for part in header.split(","):
+        name, _, dur = part.strip().partition(";dur=")
+        values[name] = float(dur or 0) / 1000
+    return values.get("validate-cpu", 0.0), values.get("db-cpu", 0.0)
+
+
+async def load(url: str, token: str, reports: list[tuple[str, bytes]], clients: int) -> LoadResult:
+    queue: asyncio.Queue[tuple[str, bytes]] = asyncio.Queue()
+    for item in reports:
+        queue.put_nowait(item)
+    result = LoadResult(0.0)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/fhir+json",
+               "Prefer": "return=minimal"}  # fmt: skip
+
+    async def worker() -> None:
+        async with httpx.AsyncClient(base_url=url, headers=headers, timeout=60) as client:
+            while not queue.empty():
+                report_id, raw = queue.get_nowait()
+                start = time.perf_counter()
+                response = await client.put(f"/fhir/Bundle/{report_id}", content=raw)
+                result.latencies.append(time.perf_counter() - start)
+                if response.status_code != 201:
+                    result.failures += 1
+                    continue
+                v, d = parse_timing(response.headers.get("server-timing", ""))
+                result.validate_cpu += v
+                result.db_cpu += d
+
+    began = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(clients)))
+    result.seconds = time.perf_counter() - began
+    return result
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def validation_baseline(reports: list[tuple[str, bytes]]) -> float:
+    """Reports/s of ``validate_bytes`` alone, in process, one thread (the ceiling)."""
+    from tvaers.validation import ValidationOptions, validate_bytes
+
+    sample = reports[: min(len(reports), 600)]
+    began = time.process_time()
+    for _, raw in sample:
+        validate_bytes(raw, ValidationOptions())
+    return len(sample) / (time.process_time() - began)
+
+
+def run_backend(
+    name: str, db_url: str, reports: list[tuple[str, bytes]], clients: int
+) -> dict[str, Any]:
+    from tvaers.gateway.store import GatewayStore
+
+    store = GatewayStore.open(db_url, token_pepper=PEPPER)
+    token = store.clients.add("bench", "Bench", "municipality", ["101", "316"])
+    store.close()
+    with tempfile.TemporaryDirectory() as tmp:
+        server = start_server(db_url, Path(tmp))
+        try:
+            warm, measured = reports[:100], reports[100:]
+            asyncio.run(load(server.url, token, warm, clients))
+            cpu_before = server.cpu_seconds()
+            client_before = time.process_time()
+            result = asyncio.run(load(server.url, token, measured, clients))
+            server_cpu = server.cpu_seconds() - cpu_before
+            client_cpu = time.process_time() - client_before
+        finally:
+            server.stop()
+    done = len(measured) - result.failures
+    rate = done / result.seconds
+    other = max(0.0, server_cpu - result.validate_cpu - result.db_cpu)
+    return {
+        "backend": name,
+        "reports": done,
+        "failures": result.failures,
+        "rate": rate,
+        "p50": percentile(result.latencies, 0.50) * 1000,
+        "p95": percentile(result.latencies, 0.95) * 1000,
+        "p99": percentile(result.latencies, 0.99) * 1000,
+        "cpu_ms": server_cpu / done * 1000,
+        "validate": result.validate_cpu / server_cpu * 100,
+        "db": result.db_cpu / server_cpu * 100,
+        "http": other / server_cpu * 100,
+        "client_cpu_ms": client_cpu / max(done, 1) * 1000,
+    }
+
+
+def postgres_url() -> tuple[str, str] | None:
+    try:
+        import psycopg
+
+        name = f"tvaers_bench_{secrets.token_hex(4)}"
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return name, f"postgresql://postgres@127.0.0.1:5432/{name}"
+    except Exception as exc:
+        print(f"PostgreSQL unavailable ({exc}); skipping it", file=sys.stderr)
+        return None
+
+
+def drop_postgres(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def print_table(rows: list[dict[str, Any]], baseline: float, clients: int) -> None:
+    print(
+        f"\nGateway ingest: {clients} concurrent HTTP clients, KL example size mix, Prefer: return=minimal"
+    )
+    print(f"baseline: validate_bytes alone, in process, 1 thread = {baseline:,.0f} reports/s\n")
+    head = ("backend", "reports", "fail", "rep/s", "vs base", "p50 ms", "p95 ms", "p99 ms",
+            "cpu ms/rep", "valid %", "db %", "http+ %", "verdict")  # fmt: skip
+    print(" | ".join(f"{h:>10}" for h in head))
+    print("-+-".join("-" * 10 for _ in head))
+    for r in rows:
+        ok = r["rate"] >= REQUIRED_RATE and r["p99"] < REQUIRED_P99_MS and not r["failures"]
+        verdict = ("target" if r["rate"] >= TARGET_RATE else "ok") if ok else "BELOW"
+        cells = (r["backend"], r["reports"], r["failures"], f"{r['rate']:.0f}",
+                 f"{r['rate'] / baseline:.2f}x", f"{r['p50']:.1f}", f"{r['p95']:.1f}",
+                 f"{r['p99']:.1f}", f"{r['cpu_ms']:.2f}", f"{r['validate']:.0f}",
+                 f"{r['db']:.0f}", f"{r['http']:.0f}", verdict)  # fmt: skip
+        print(" | ".join(f"{c:>10}" for c in cells))
+    print(f"\nrequired >= {REQUIRED_RATE:.0f} reports/s with p99 < {REQUIRED_P99_MS:.0f} ms; "
+          f"target {TARGET_RATE:.0f}/s. CPU split = server thread CPU in validation and in the "
+          "store (Server-Timing) vs. the rest of the server process (HTTP, JSON, auth, audit).")  # fmt: skip
+    for r in rows:
+        print(f"  {r['backend']}: load generator used {r['client_cpu_ms']:.2f} ms CPU per report "
+              "on the same 2-core machine")  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--reports", type=int, default=3000)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--no-postgres", action="store_true")
+    args = parser.parse_args(argv)
+    reports = build_reports(args.reports + 100)
+    baseline = validation_baseline(reports)
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        rows.append(run_backend("sqlite", f"sqlite:///{tmp}/bench.db", reports, args.clients))
+    if not args.no_postgres:
+        pg = postgres_url()
+        if pg is not None:
+            try:
+                rows.append(run_backend("postgresql", pg[1], reports, args.clients))
+            finally:
+                drop_postgres(pg[0])
+    print_table(rows, baseline, args.clients)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
