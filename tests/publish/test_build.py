@@ -14,7 +14,7 @@ from html_helpers import ids, parse, table_rows
 from publish_factories import SMALL_SET
 
 from tvaers.cli.main import main
-from tvaers.publish.formatting import format_int, format_proportion_ci
+from tvaers.publish.formatting import format_int, format_percent, format_proportion_ci
 from tvaers.terminology.geography import municipality_by_code
 
 
@@ -215,3 +215,19 @@ def test_cli_build_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str])
         main(["publish", "build", "--results", str(tmp_path), "--out", str(tmp_path / "out")]) == 2
     )
     assert "no results table found" in capsys.readouterr().err
+
+
+def test_national_overview_lists_results_per_municipality(
+    small_release: Path, small_build: Path
+) -> None:
+    root = parse(small_build / "feedback" / "index.html")
+    results = table_rows(root, "kommuneresultater-tabel")
+    assert len(results) == 98
+    raw = {
+        r["unit_id"]: r
+        for r in raw_rows(small_release)
+        if (r["indicator"], r["period"], r["unit_type"]) == ("K1", "2024", "municipality")
+    }
+    assert results["København"][0] == shown(format_percent(raw["101"]["proportion"]))
+    assert results["Læsø"][0] == "Skjult (få forløb)"
+    assert results["Aabenraa"] == ["–", "–"]  # not in the small release

@@ -27,7 +27,7 @@ from tvaers.publish.annual import build_annual_report, report_context, slug
 from tvaers.publish.dataquality import DataQuality, read_data_quality
 from tvaers.publish.definitions import Catalogue, read_catalogue, shipped_definitions
 from tvaers.publish.exports import excel_csv, machine_csv, write_parquet
-from tvaers.publish.feedback import build_feedback, build_overview
+from tvaers.publish.feedback import build_feedback, build_overview, results_overview
 from tvaers.publish.formatting import format_date, format_period
 from tvaers.publish.measure_report import measure, measure_report
 from tvaers.publish.model import ResultIndex
@@ -159,8 +159,10 @@ def _feedback(
         context = {**common, "title": f"Tilbagemelding: {m.name} Kommune", "feedback": feedback}
         _write(out / "feedback" / f"{m.kommunekode}.html", page.render(context), summary)
     igs, rows = build_overview(release.quality, municipalities(), release.units)
+    result_headers, result_rows = results_overview(index, release.catalogue, municipalities())
     overview = env.get_template("feedback_overview.html")
     context = {**common, "title": "Tilbagemelding til kommunerne", "igs": igs, "rows": rows}
+    context |= {"result_headers": result_headers, "result_rows": result_rows}
     _write(out / "feedback" / "index.html", overview.render(context), summary)
 
 

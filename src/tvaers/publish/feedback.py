@@ -14,8 +14,15 @@ from statistics import median
 
 from tvaers.publish.dataquality import IG_LABELS, DataQuality, RejectCount
 from tvaers.publish.definitions import Catalogue, IndicatorInfo
-from tvaers.publish.formatting import MISSING, format_days, format_int, format_period
+from tvaers.publish.formatting import (
+    MISSING,
+    format_days,
+    format_int,
+    format_percent,
+    format_period,
+)
 from tvaers.publish.model import (
+    SUPPRESSED_TEXT,
     Cells,
     Key,
     ResultIndex,
@@ -223,3 +230,28 @@ def build_overview(
             )
         )
     return tuple(IG_LABELS.get(ig, ig) for ig in igs), rows
+
+
+def results_overview(
+    index: ResultIndex, catalogue: Catalogue, municipalities: tuple[Municipality, ...]
+) -> tuple[tuple[str, ...], list[tuple[Municipality, tuple[str, ...]]]]:
+    """Each municipality's latest result per indicator (headers, rows), as public text."""
+    keys: list[Key] = [
+        (database, indicator, index.periods(database, indicator)[-1])
+        for database in index.databases()
+        for indicator in index.indicators(database)
+    ]
+    headers = tuple(
+        f"{k[1]}: {catalogue.indicator(k[0], k[1]).title} ({format_period(k[2])})" for k in keys
+    )
+    rows = []
+    for m in municipalities:
+        values = []
+        for key in keys:
+            row = index.get(key, "municipality", m.kommunekode)
+            if row is None:
+                values.append(MISSING)
+            else:
+                values.append(SUPPRESSED_TEXT if row.suppressed else format_percent(row.proportion))
+        rows.append((m, tuple(values)))
+    return headers, rows
