@@ -7,7 +7,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 import yaml
-from html_helpers import parse, table_rows
+from html_helpers import parse, parse_text, table_rows
 from publish_factories import build_rows, write_release, write_results
 
 from tvaers.publish.build import build
@@ -76,3 +76,17 @@ def test_markup_in_data_does_not_execute_in_a_browser(tmp_path: Path) -> None:
         assert page.locator("script").count() == 0
         assert page.get_by_role("rowheader", name=EVIL).count() >= 1
     assert dialogs == []
+
+
+def test_dashboard_escapes_markup_in_data(tmp_path: Path) -> None:
+    from dashboard_support import client, login, make_dashboard
+
+    release = evil_release(tmp_path / "release")
+    c = client(make_dashboard(release, tmp_path / "state"))
+    assert login(c, "analytiker") == 303
+    for url in ("/", "/indikatorer/drkol/K1", "/population"):
+        page = c.get(url)
+        assert page.status_code == 200
+        assert "<script" not in page.text and "<img" not in page.text, url
+        parse_text(page.text)
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in c.get("/indikatorer/drkol/K1").text
