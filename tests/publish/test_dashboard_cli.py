@@ -82,3 +82,48 @@ def test_duplicate_and_unknown_users(
 def test_serve_is_registered(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["registry", "serve", "--help"]) == 0
     assert "dashboard" in capsys.readouterr().out
+
+
+def test_serve_runs_the_dashboard(small_release: Path, tmp_path: Path) -> None:
+    """`tvaers registry serve` as a real process: the sign-in page answers, then it is stopped."""
+    import os
+    import socket
+    import subprocess
+    import time
+
+    import httpx
+
+    with socket.socket() as probe:  # a free port (the server needs a fixed one to print)
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **os.environ,
+        "TVAERS_DASHBOARD_STATE_FILE": str(tmp_path / "users.sqlite"),
+        "TVAERS_DASHBOARD_AUDIT_LOG": str(tmp_path / "audit.jsonl"),
+        "TVAERS_DASHBOARD_ENVIRONMENT": "test",
+    }
+    tvaers = Path(sys.executable).parent / "tvaers"
+    process = subprocess.Popen(
+        [str(tvaers), "registry", "serve", "--results", str(small_release), "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/login", timeout=2)
+                break
+            except httpx.TransportError:
+                assert process.poll() is None, (
+                    process.stderr.read().decode() if process.stderr else ""
+                )
+                assert time.monotonic() < deadline, "the dashboard did not start"
+                time.sleep(0.2)
+        assert response.status_code == 200
+        assert "Log ind" in response.text
+        assert httpx.get(f"http://127.0.0.1:{port}/", timeout=2).status_code == 303
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
