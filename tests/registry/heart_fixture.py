@@ -156,6 +156,7 @@ def careplan(
         None,
         ts(f"{seen} 12:00"),
         ts(f"{until} 12:00") if until else None,
+        status == "entered-in-error",  # invalid
     )
 
 
@@ -183,6 +184,7 @@ INTERVENTIONS = [
         None,
         ts(f"{day(2, 43)} 12:00"),
         None,
+        False,
     ),
 ]
 

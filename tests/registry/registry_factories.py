@@ -58,6 +58,7 @@ SCHEMAS: dict[str, list[tuple[str, pa.DataType]]] = {
         ("period_end", D),
         ("known_from", TS),
         ("known_to", TS),
+        ("invalid", pa.bool_()),
     ],
     "interventions_119": [
         ("cpr", S),
@@ -70,6 +71,7 @@ SCHEMAS: dict[str, list[tuple[str, pa.DataType]]] = {
         ("period_end", D),
         ("known_from", TS),
         ("known_to", TS),
+        ("invalid", pa.bool_()),
     ],
     "coverage": [
         ("kommunekode", S),

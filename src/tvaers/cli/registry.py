@@ -220,3 +220,32 @@ def run(
         f"{result.seconds:.1f} s -> {result.files[0].parent}",
         highlight=False,
     )
+
+
+@app.command("import-reports")
+def import_reports_command(
+    directory: Annotated[
+        Path, typer.Argument(help="Folder of delivery reports (reports/YYYY-MM-DD/*.ndjson.zst).")
+    ],
+    registry: RegistryDir = None,
+    key_file: KeyFile = None,
+    settings: SettingsFile = None,
+    cpr_mode: CprModeOpt = None,
+) -> None:
+    """Import delivery reports from files: fold per citizen, flatten with the shipped views.
+
+    The flat municipal tables (one per profile of the care, §140 and §119 IGs, with full
+    version history) and the reporting coverage replace the previous ones in one step.
+
+    Example: tvaers registry import-reports out/synth/reports --registry reg --cpr-mode synthetic
+    """
+    from tvaers.registry.pseudonym import load_or_create_key
+    from tvaers.registry.reports import import_reports
+    from tvaers.registry.store import RegistryStore
+
+    conf = _settings(settings, registry_dir=registry, key_file=key_file, cpr_mode=cpr_mode)
+    key = load_or_create_key(conf.resolved_key_file())
+    done = import_reports(RegistryStore(conf.registry_dir), key, directory, cpr_mode=conf.cpr_mode)
+    for table, rows in sorted(done.items()):
+        typer.echo(f"{table}\t{rows}")
+    err.print(f"imported {len(done)} table(s) from {directory} into {conf.registry_dir}")

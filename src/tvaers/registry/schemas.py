@@ -129,7 +129,11 @@ RESPONSIBLE_AUTHORITY = TableSpec(
 # Flat municipal tables (docs/registry.md). Each row is one *version* of a resource, known
 # to the registry from ``known_from`` until ``known_to`` (null = still current), so that
 # ``--as-of`` can see the state on any earlier day. Produced by the shipped ViewDefinitions.
-KNOWN = (Column("known_from", "TIMESTAMP"), Column("known_to", "TIMESTAMP", nullable=True))
+KNOWN = (
+    Column("known_from", "TIMESTAMP"),
+    Column("known_to", "TIMESTAMP", nullable=True),
+    Column("invalid", "BOOLEAN"),
+)
 CAREPLANS_119 = TableSpec(
     "careplans_119",
     (

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 from tvaers.errors import nearest
 from tvaers.registry.indicators import model as m
-from tvaers.registry.schemas import EXTRACTS
 
 if TYPE_CHECKING:
     from tvaers.registry.indicators.check import Checker
@@ -34,7 +33,6 @@ NEEDS = {
     "emigrated": "cpr",
     "admission": "lpr",
     "procedure": "lpr",
-    "record": "gateway_119",
     "not_reporting": "gateway_119",
     "residence_unknown": "cpr",
 }
@@ -120,29 +118,38 @@ def _windowed(
 
 
 def _record(c: Checker, body: dict[str, Any], path: P, window: m.Window) -> m.Criterion | None:
-    spec = EXTRACTS[body["table"]]
-    columns = {col.name: col for col in spec.columns}
-    usable = sorted(n for n in columns if n not in ("cpr", "known_from", "known_to"))
+    from tvaers.registry.flatten import flat_columns, shipped_views, source_of
+
+    table = body["table"]
+    columns = flat_columns(table)
+    if columns is None:
+        guess = nearest(table, list(shipped_views()))
+        hint = f"; did you mean {guess!r}?" if guess else ""
+        c.fail(
+            (*path, "table"), f"unknown flat table {table!r}{hint} (see src/tvaers/registry/views)"
+        )
+        return None
+    c.need(source_of(table), (*path, "table"), f"table {table!r}")
+    usable = sorted(
+        n for n in columns if n not in ("cpr", "pid", "known_from", "known_to", "invalid")
+    )
     ok = True
     where = []
     for name, values in (body.get("where") or {}).items():
         if name not in usable:
             guess = nearest(name, usable)
             hint = f"; did you mean {guess!r}?" if guess else f"; columns: {', '.join(usable)}"
-            c.fail(
-                (*path, "where", name), f"{body['table']} has no column {name!r}{hint}", key=True
-            )
+            c.fail((*path, "where", name), f"{table} has no column {name!r}{hint}", key=True)
             ok = False
             continue
         where.append((name, c.strings(values, (*path, "where", name), "values")))
     date_col = body["date"]
-    if date_col not in columns or columns[date_col].type != "DATE":
-        dates = [n for n, col in columns.items() if col.type == "DATE"]
+    if not columns.get(date_col):
+        dates = [n for n, is_date in columns.items() if is_date]
         c.fail(
-            (*path, "date"),
-            f"{date_col!r} is not a date column of {body['table']} ({', '.join(dates)})",
+            (*path, "date"), f"{date_col!r} is not a date column of {table} ({', '.join(dates)})"
         )
         ok = False
     if not ok:
         return None
-    return m.RecordExists(body["table"], tuple(where), date_col, window)
+    return m.RecordExists(table, tuple(where), date_col, window)

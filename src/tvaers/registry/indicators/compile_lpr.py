@@ -38,6 +38,10 @@ from tvaers.registry.indicators.sqlx import (
     window,
 )
 
+#: Store tables without version history (everything else is a flat municipal table).
+UNVERSIONED = frozenset(
+    {"cpr", "cpr_residence", "lpr_contacts", "lpr_diagnoses", "lpr_procedures", "coverage"}
+)
 POP_COLUMNS = ("unit_id", "pid", "admission_start", "discharge", "discharge_sor", "priority")
 
 
@@ -46,13 +50,14 @@ def source(step: ir.Source, ctx: ir.Context) -> exp.Select:
     raw = table(f"raw_{step.table}")
     asof = None if ctx.as_of is None else lit(ctx.as_of)
     name = step.table
-    if name in ("careplans_119", "interventions_119"):
+    if name not in UNVERSIONED:
+        # A flat municipal table: one row per version, known from/to (docs/registry.md).
         current = is_null(c("known_to"))
         if asof is not None:
             known = exp.LTE(this=as_date(c("known_from")), expression=asof)
             later = exp.GT(this=as_date(c("known_to")), expression=asof)
-            current = and_(known, or_(is_null(c("known_to")), later))
-        valid = exp.NEQ(this=c("status"), expression=lit("entered-in-error"))
+            current = and_(known, exp.paren(or_(is_null(c("known_to")), later)))
+        valid = exp.not_(flag(c("invalid")))
         return exp.select("*").from_(raw).where(and_(current, valid))
     if asof is None:
         return exp.select("*").from_(raw)

@@ -33,10 +33,9 @@ PROVIDERS = {
     "lpr_contacts": "tvaers registry import-lpr",
     "lpr_diagnoses": "tvaers registry import-lpr",
     "lpr_procedures": "tvaers registry import-lpr",
-    "careplans_119": "tvaers registry import-reports or sync",
-    "interventions_119": "tvaers registry import-reports or sync",
-    "coverage": "tvaers registry sync (gateway coverage)",
+    "coverage": "tvaers registry import-reports or sync (gateway coverage)",
 }
+MUNICIPAL_PROVIDER = "tvaers registry import-reports or sync"
 
 
 def shipped_definitions() -> dict[str, Path]:
@@ -114,7 +113,9 @@ class Executed:
 def execute(plan: ir.Plan, store: RegistryStore, engine: Engine) -> Executed:
     """Run every step of ``plan`` on ``engine``; fetch units and counts per indicator."""
     for name in plan.tables:
-        path = store.require(name, hint=f"provide it with `{PROVIDERS.get(name, 'an import')}`")
+        path = store.require(
+            name, hint=f"provide it with `{PROVIDERS.get(name, MUNICIPAL_PROVIDER)}`"
+        )
         engine.register_parquet(f"raw_{name}", path)
     hospitals = _register_lookups(store, engine)
     ctx = plan.context
