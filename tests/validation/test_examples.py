@@ -1,8 +1,7 @@
 """Every IG example gets the outcome its ``examples-index.csv`` states (one id per example).
 
 ``valid``: no error and no warning; ``valid-with-warning``: no error, and the named warning;
-``invalid``: the named rule key among the errors. Cases that need the invariants, slicing
-and reference rules of issue 3 are marked xfail(strict=True) until those exist.
+``invalid``: the named rule key among the errors.
 """
 
 from __future__ import annotations
@@ -17,7 +16,6 @@ from tvaers.validation import validate_bytes
 
 REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "kl"
 IGS = ("care", "rehab", "prevention")
-WAITING = "waiting for invariants (issue 3)"
 #: Warnings the index names in prose, as rule keys.
 FULLURL_WARNING = "reference:{report}:Bundle.entry.fullUrl"
 REPORTS = {
@@ -50,10 +48,7 @@ def expected_key(ig: str, row: dict[str, str]) -> str | None:
 
 
 def _param(ig: str, row: dict[str, str]) -> object:
-    marks = []
-    if row["expected"] != "valid":
-        marks.append(pytest.mark.xfail(strict=True, reason=WAITING))
-    return pytest.param(ig, row, id=f"{ig}/{Path(row['file']).stem}", marks=marks)
+    return pytest.param(ig, row, id=f"{ig}/{Path(row['file']).stem}")
 
 
 @pytest.mark.parametrize(("ig", "row"), [_param(ig, row) for ig, row in _rows()])

@@ -47,6 +47,7 @@ class ValidationOptions:
     max_issues: int = 500
     ig: IgName | None = None
     max_bytes: int = MAX_BYTES
+    strict_config: str | None = None  # a strict.toml to use instead of the shipped one
 
 
 @dataclass(slots=True)
@@ -123,7 +124,12 @@ def validate_bytes(
 def validate_report(resource: Any, options: ValidationOptions | None = None) -> ValidationResult:
     """Validate a parsed delivery report (or a standalone resource of the IGs)."""
     options = options or ValidationOptions()
-    ctx = Context(cpr_mode=options.cpr_mode, strict=options.strict, cap=max(1, options.max_issues))
+    ctx = Context(
+        cpr_mode=options.cpr_mode,
+        strict=options.strict,
+        cap=max(1, options.max_issues),
+        strict_config=options.strict_config,
+    )
     ig = run(resource, ctx, options.ig)
     return ValidationResult(
         ctx.issues, ig=ig, resource=resource if isinstance(resource, dict) else None

@@ -12,7 +12,7 @@ from functools import cache
 
 from tvaers.validation.messages import MESSAGES
 from tvaers.validation.model import PRIMITIVES, UNBOUNDED, Element
-from tvaers.validation.tables import IG_NAMES, Profile, core_resource, ig
+from tvaers.validation.tables import IG_NAMES, Profile, core_resource, datatype, datatype_names, ig
 
 #: Message kinds per family, in the order the catalogue shows them.
 FAMILY_KINDS: dict[str, tuple[str, ...]] = {
@@ -26,6 +26,8 @@ FAMILY_KINDS: dict[str, tuple[str, ...]] = {
     "slice": ("slice.closed",),
     "cpr": ("cpr.syntax",),
     "sor": ("sor.syntax",),
+    "reference": ("reference.unresolved", "reference.type", "reference.profile"),
+    "strict": ("strict.legacy-code", "strict.rejected-concept", "strict.display"),
 }  # fmt: skip
 CORE_RESOURCES = (
     "Bundle", "CarePlan", "Condition", "Encounter", "Goal", "Observation", "Organization",
@@ -66,7 +68,7 @@ def _rule(key: str, family: str, ig_name: str, kinds: tuple[str, ...], **extra: 
     )
 
 
-def element_families(element: Element) -> list[str]:
+def element_families(element: Element, ig_profile: bool = True) -> list[str]:
     """The derived-rule families that can fire at ``element``."""
     if element.max == 0:
         return ["cardinality"]
@@ -92,6 +94,10 @@ def element_families(element: Element) -> list[str]:
         families.append("slice")
     if element.check:
         families.append(element.check)
+    if "Reference" in element.types:
+        families.append("reference")
+    if ig_profile and {"Coding", "CodeableConcept"} & set(element.types):
+        families.append("strict")
     return families
 
 
@@ -105,7 +111,7 @@ def profile_rules(profile: Profile, ig_name: str) -> list[Rule]:
     """The derived rules of one profile."""
     out = []
     for element in profile.root.walk():
-        for family in element_families(element):
+        for family in element_families(element, ig_name != "core"):
             out.append(
                 _rule(
                     f"{family}:{profile.id}:{element.id}",
@@ -158,27 +164,106 @@ def _global_rules() -> list[Rule]:
     return out
 
 
+def invariant_rules(profile: Profile, ig_name: str) -> list[Rule]:
+    """The invariants of a profile, keyed verbatim (severity after the contract policy)."""
+    from tvaers.validation.invariants import NATIVE
+
+    out = []
+    for element in profile.root.walk():
+        for constraint in element.constraints:
+            if constraint.key in NATIVE:
+                continue
+            severity = "information" if constraint.key == "dom-6" else constraint.severity
+            out.append(_rule(constraint.key, "invariant", ig_name, ("invariant.failed",),
+                             severity=severity))  # fmt: skip
+    return out
+
+
+def kl_rules(profile: Profile, ig_name: str) -> list[Rule]:
+    """Report, reference and strict rules that no single element definition states."""
+    from tvaers.validation.strict import load
+
+    pid, kind = profile.id, profile.type
+    found: list[Rule] = []
+    if kind == "Bundle":
+        if profile.url == ig(profile.ig).report if profile.ig else False:
+            found.append(_rule(f"reference:{pid}:Bundle.entry.fullUrl", "reference", ig_name,
+                               ("reference.full-url",), severity="warning", profile=pid,
+                               element="Bundle.entry.fullUrl"))  # fmt: skip
+        return found
+    found.append(_rule(f"cardinality:{pid}:{kind}.meta.lastUpdated", "cardinality", ig_name,
+                       ("cardinality.last-updated",), severity="information", profile=pid,
+                       element=f"{kind}.meta.lastUpdated"))  # fmt: skip
+    rules = load()
+    strict_elements = [f"{kind}.extension"]
+    if profile.url in rules.deprecated_profiles:
+        strict_elements.append(kind)
+    if kind == "Patient":
+        strict_elements.append("Patient.deceased[x]")
+    if profile.url == rules.follow_up_profile:
+        strict_elements.append("Observation.focus")
+    for element in strict_elements:
+        kinds = (
+            ("strict.deceased",)
+            if "deceased" in element
+            else ("strict.focus",)
+            if "focus" in element
+            else ("strict.deprecated",)
+        )
+        found.append(
+            _rule(f"strict:{pid}:{element}", "strict", ig_name, kinds, profile=pid, element=element)
+        )
+    return found
+
+
 @cache
 def _catalogue() -> tuple[Rule, ...]:
     rules: dict[str, Rule] = {}
     for rule in _global_rules():
         rules[rule.key] = rule
+    for type_name in CORE_RESOURCES:
+        base = core_resource(type_name)
+        assert base is not None
+        for rule in (*profile_rules(base, "core"), *invariant_rules(base, "core")):
+            rules.setdefault(rule.key, rule)
     for name in IG_NAMES:
         tables = ig(name)
         for profile in tables.resource_profiles():
-            for rule in profile_rules(profile, name):
+            for rule in (
+                *profile_rules(profile, name),
+                *kl_rules(profile, name),
+                *invariant_rules(profile, name),
+            ):
                 rules.setdefault(rule.key, rule)
         report = tables.profile(tables.report)
         if report is not None and name == "care":
             key = f"bundle:{report.id}:Bundle.entry"
             rules[key] = _rule(key, "bundle", name, ("bundle.citizen-count",),
                                profile=report.id, element="Bundle.entry")  # fmt: skip
-    for type_name in CORE_RESOURCES:
-        base = core_resource(type_name)
-        assert base is not None
-        for rule in profile_rules(base, "core"):
-            rules.setdefault(rule.key, rule)
+    for type_name in _reachable_datatypes():
+        element = datatype(type_name)
+        if element is not None:
+            for constraint in element.constraints:
+                rules.setdefault(constraint.key, _rule(constraint.key, "invariant", "core",
+                                 ("invariant.failed",), severity=constraint.severity))  # fmt: skip
     return tuple(rules.values())
+
+
+def _reachable_datatypes() -> list[str]:
+    """Datatypes that occur in the IG profiles or the core resources (transitively)."""
+    pending: list[Element] = [p.root for n in IG_NAMES for p in ig(n).resource_profiles()]
+    pending += [r.root for t in CORE_RESOURCES if (r := core_resource(t)) is not None]
+    names = set(datatype_names())
+    seen: set[str] = set()
+    while pending:
+        for element in pending.pop().walk():
+            for code in element.types:
+                if code in names and code not in seen:
+                    seen.add(code)
+                    found = datatype(code)
+                    if found is not None:
+                        pending.append(found)
+    return sorted(seen)
 
 
 def rule_catalogue() -> list[Rule]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from typing import Any
 
 from tvaers.fhir.outcome import Issue, Severity
+from tvaers.fhir.references import ReferenceIndex
 from tvaers.terminology.cpr import CprMode
 from tvaers.validation.messages import MESSAGES
 
@@ -33,6 +35,33 @@ class Context:
     cap: int = 500
     issues: list[Issue] = field(default_factory=list)
     resources: list[Located] = field(default_factory=list)
+    index: ReferenceIndex | None = None  # the report being validated (None: standalone)
+    strict_config: str | None = None
+    conformance: dict[tuple[int, str], bool] = field(default_factory=dict)
+    errors: int = 0  # error/fatal issues so far
+    impure: int = 0  # checks that depended on the report (references, %resource)
+
+    def conforms(self, resource: dict[str, Any], url: str) -> bool | None:
+        """``conformsTo``: does ``resource`` validate against profile ``url`` without errors?
+
+        Results are cached per report; the main pass records the profiles it already checked.
+        """
+        key = (id(resource), url.split("|")[0])
+        if key in self.conformance:
+            return self.conformance[key]
+        from tvaers.validation.engine import validate_as
+        from tvaers.validation.tables import find_profile
+
+        profile = find_profile(key[1])
+        if profile is None:
+            return None
+        probe = Context(cpr_mode=self.cpr_mode, strict=False, cap=1, index=self.index,
+                        conformance=self.conformance)  # fmt: skip
+        self.conformance[key] = True  # guards against a profile that tests itself
+        with contextlib.suppress(Capped):
+            validate_as(resource, profile, profile.type, probe)
+        self.conformance[key] = probe.errors == 0
+        return self.conformance[key]
 
     def report(
         self, severity: Severity, kind: str, rule: str, expression: str | None, **params: Any
@@ -52,5 +81,7 @@ class Context:
 
     def add(self, issue: Issue) -> None:
         self.issues.append(issue)
+        if issue.severity in ("error", "fatal"):
+            self.errors += 1
         if len(self.issues) >= self.cap:
             raise Capped

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from tvaers.fhir.outcome import Issue
+from tvaers.fhir.references import ReferenceIndex, parse_reference
 from tvaers.validation.context import Capped, Context, Located
 from tvaers.validation.messages import MESSAGES, describe
 from tvaers.validation.model import Element
@@ -110,10 +111,19 @@ def validate_as(resource: dict[str, Any], profile: Profile, path: str, ctx: Cont
                    got=resource.get("resourceType"))  # fmt: skip
         return
     ctx.resources.append(Located(resource, path, (profile.url,)))
-    walker = Walker(ctx, profile.id, profile.id, _nested)
-    walker.resource(resource, profile.root, path)
-    if profile.ig is not None and profile.url == ig(profile.ig).report:
-        _report_rules(resource, profile, path, ctx)
+    is_report = profile.ig is not None and profile.url == ig(profile.ig).report
+    outer = ctx.index
+    if is_report:
+        ctx.index = ReferenceIndex(resource)  # references resolve inside their own report
+    before = ctx.errors
+    try:
+        Walker(ctx, profile, _nested).resource(resource, profile.root, path)
+        if is_report:
+            _report_rules(resource, profile, path, ctx)
+    finally:
+        ctx.index = outer
+    if profile.ig is not None:
+        ctx.conformance.setdefault((id(resource), profile.url), ctx.errors == before)
 
 
 def _nested(item: dict[str, Any], elem: Element, path: str, walker: Walker) -> None:
@@ -155,3 +165,19 @@ def _report_rules(bundle: dict[str, Any], profile: Profile, path: str, ctx: Cont
     if citizens != 1 and profile.ig == "care":
         ctx.report("error", "bundle.citizen-count", f"bundle:{profile.id}:Bundle.entry",
                    f"{path}.entry", count=citizens)  # fmt: skip
+    for index, entry in enumerate(entries):
+        _full_url_rule(entry, f"{path}.entry[{index}].fullUrl", profile, ctx)
+
+
+def _full_url_rule(entry: Any, path: str, profile: Profile, ctx: Context) -> None:
+    """A RESTful fullUrl must end with the resource's own ``Type/id`` (warning)."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("resource"), dict):
+        return
+    full_url, resource = entry.get("fullUrl"), entry["resource"]
+    if not isinstance(full_url, str) or full_url.startswith("urn:"):
+        return
+    expected = f"{resource.get('resourceType')}/{resource.get('id')}"
+    parsed = parse_reference(full_url)
+    if str(parsed) != expected:
+        ctx.report("warning", "reference.full-url", f"reference:{profile.id}:Bundle.entry.fullUrl", path,
+                   full_url=describe(full_url), expected=expected)  # fmt: skip

@@ -98,6 +98,11 @@ def datatype(name: str) -> Element | None:
     return element
 
 
+def datatype_names() -> list[str]:
+    """Names of the shipped R4 core complex datatypes."""
+    return sorted(_core()["datatypes"])
+
+
 @cache
 def core_resource(name: str) -> Profile | None:
     """The R4 core definition of a resource type the IGs profile (base validation)."""
@@ -158,6 +163,7 @@ def _profiles() -> dict[str, Any]:
     return _load("profiles.json.gz")
 
 
+@cache
 def ig_of_profile(url: str) -> IgName | None:
     """Which IG a canonical URL belongs to (by the IG's canonical base)."""
     for name in IG_NAMES:
@@ -167,6 +173,7 @@ def ig_of_profile(url: str) -> IgName | None:
     return None
 
 
+@cache
 def find_profile(url: str) -> Profile | None:
     """A profile of any of the three IGs by canonical URL."""
     name = ig_of_profile(url)

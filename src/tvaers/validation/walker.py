@@ -16,27 +16,42 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import orjson
+
 from tvaers.errors import nearest
-from tvaers.validation import values
+from tvaers.validation import invariants, references, strict, values
 from tvaers.validation.context import Context
+from tvaers.validation.fhirpath import Env, Node, node_for_resource
 from tvaers.validation.messages import describe, json_kind
 from tvaers.validation.model import MISSING, PRIMITIVES, UNBOUNDED, Element, json_suffix
-from tvaers.validation.tables import datatype, resource_names
+from tvaers.validation.tables import Profile, datatype, resource_names
 
 ResourceHook = Callable[[dict[str, Any], Element, str, "Walker"], None]
 _RESOURCE_CODES = frozenset({"Resource", "DomainResource"})
+_EXTENSIONS = frozenset({"extension", "modifierExtension"})
+#: Small datatypes whose clean results are remembered (codes and codings repeat across
+#: reports). A value validated without issues and without report-dependent checks
+#: (references, %resource) is valid again wherever the same element meets it.
+_MEMO_TYPES = frozenset({"Coding", "CodeableConcept", "Period", "Meta", "Identifier", "Quantity",
+                         "HumanName", "Address", "ContactPoint", "Annotation", "Narrative"})  # fmt: skip
+_CLEAN: dict[tuple[Any, ...], bool] = {}
+_CLEAN_LIMIT = 200_000
 
 
 class Walker:
-    """Validates resources against one profile (``pid`` names it in rule keys)."""
+    """Validates one resource against one profile (``pid`` names it in rule keys)."""
 
-    __slots__ = ("ctx", "on_resource", "pid", "profile_name")
+    __slots__ = ("ctx", "env", "ig_profile", "on_resource", "pid", "profile", "profile_name",
+                 "resource_node")  # fmt: skip
 
-    def __init__(self, ctx: Context, pid: str, profile_name: str, on_resource: ResourceHook):
+    def __init__(self, ctx: Context, profile: Profile, on_resource: ResourceHook):
         self.ctx = ctx
-        self.pid = pid
-        self.profile_name = profile_name
+        self.profile = profile
+        self.pid = self.profile_name = profile.id
+        self.ig_profile = profile.ig is not None  # IG profile (not a base-definition fallback)
         self.on_resource = on_resource
+        self.resource_node: Node = Node(None, "Resource")
+        self.env: Env | None = None
 
     # ------------------------------------------------------------------ helpers
     def rule(self, family: str, anchor: Element) -> str:
@@ -50,8 +65,25 @@ class Walker:
 
     # ------------------------------------------------------------------ objects
     def resource(self, obj: dict[str, Any], root: Element, path: str) -> None:
-        """Walk a resource (``obj['resourceType']`` already checked by the caller)."""
+        """Walk a resource (``obj['resourceType']`` already checked by the caller), then
+        evaluate the profile's resource-level invariants and the report-wide rules."""
+        self.resource_node = node_for_resource(obj)
         self.object(obj, root, path, root, is_root=True)
+        if root.constraints:
+            invariants.check(self, root.constraints, obj, None, None, path, root)
+        if self.ig_profile:
+            strict.resource_rules(self, obj, path)
+            self.last_updated(obj, root, path)
+
+    def last_updated(self, obj: dict[str, Any], root: Element, path: str) -> None:
+        """The IGs ask every resource to carry meta.lastUpdated (information if missing)."""
+        meta = obj.get("meta")
+        if root.id == "Bundle" or (isinstance(meta, dict) and "lastUpdated" in meta):
+            return
+        anchor = root.children.get("meta")
+        if anchor is not None and anchor.max > 0:
+            self.ctx.report("information", "cardinality.last-updated", self.rule("cardinality", anchor),
+                            f"{path}.meta.lastUpdated", element=f"{root.id}.meta")  # fmt: skip
 
     def object(
         self,
@@ -173,6 +205,8 @@ class Walker:
             self.ctx.report("error", "cardinality.max", self.rule("cardinality", here), base,
                             element=self.display(target, anchor), profile=self.profile_name,
                             count=len(items), max=target.max)  # fmt: skip
+        if child.name in _EXTENSIONS and self.ig_profile:
+            self.unknown_extensions(items, child, base, here)
         if child.array and child.slicing is not None:
             self.sliced(items, child, code, base, anchor)
             return
@@ -180,6 +214,19 @@ class Walker:
         for index, item in enumerate(items):
             item_path = f"{base}[{index}]" if child.array else base
             self.value(item, target, code, item_path, next_anchor)
+
+    def unknown_extensions(
+        self, items: list[Any], child: Element, base: str, here: Element
+    ) -> None:
+        """Extensions the profile does not define here are errors (like unknown elements)."""
+        for index, item in enumerate(items):
+            if not isinstance(item, dict) or values.choose_slice(item, child.slices) is not None:
+                continue
+            known = [s.match.get("url") for s in child.slices if s.max > 0]
+            self.ctx.report("error", "unknown-element.extension", self.rule("unknown-element", here),
+                            f"{base}[{index}]", element=self.display(child, here),
+                            url=describe(item.get("url")), profile=self.profile_name,
+                            known=f"; defined: {', '.join(map(str, known))}" if known else "")  # fmt: skip
 
     def sliced(
         self, items: list[Any], elem: Element, code: str | None, base: str, anchor: Element
@@ -241,7 +288,47 @@ class Walker:
                 "error", "ele-1.empty", "ele-1", path, element=self.display(elem, anchor)
             )
             return
+        if code in _MEMO_TYPES:
+            key = self.memo_key(item, elem, code)
+            if key in _CLEAN:
+                return
+            issues, impure = len(self.ctx.issues), self.ctx.impure
+            self.complex(item, elem, code, path, anchor)
+            if len(self.ctx.issues) == issues and self.ctx.impure == impure:
+                if len(_CLEAN) > _CLEAN_LIMIT:
+                    _CLEAN.clear()
+                _CLEAN[key] = True
+            return
+        self.complex(item, elem, code, path, anchor)
+
+    def memo_key(self, item: dict[str, Any], elem: Element, code: str) -> tuple[Any, ...]:
+        """Everything a clean result of a small datatype value depends on."""
+        ctx = self.ctx
+        return (id(elem), code, ctx.strict, ctx.cpr_mode, ctx.strict_config, self.profile.ig,
+                self.ig_profile, orjson.dumps(item))  # fmt: skip
+
+    def complex(
+        self, item: dict[str, Any], elem: Element, code: str, path: str, anchor: Element
+    ) -> None:
+        """A complex value: its children, invariants, references, fixed/pattern, binding."""
         self.object(item, elem, path, anchor, code=code if elem.is_choice else None)
+        if elem.constraints:
+            invariants.check(self, elem.constraints, item, code, elem, path, anchor)
+        core_constraints = invariants.datatype_constraints(code)
+        if core_constraints:
+            invariants.check(
+                self,
+                core_constraints,
+                item,
+                code,
+                None if elem.children else datatype(code),
+                path,
+                anchor,
+            )
+        if code == "Reference" and self.ctx.index is not None:
+            references.check(self, item, elem, path, anchor)
+        elif code == "Coding" and self.ctx.strict and self.ig_profile:
+            strict.coding(self, item, path, anchor)
         if elem.fixed is not MISSING or elem.pattern is not MISSING:
             self.fixed_or_pattern(item, elem, path, anchor)
         if elem.binding_members is not None:
@@ -265,6 +352,8 @@ class Walker:
             self.binding(item, elem, code, path, anchor)
         if elem.check is not None:
             values.check_identifier(self, elem.check, item, path, anchor)
+        if elem.constraints:
+            invariants.check(self, elem.constraints, item, code, elem, path, anchor)
 
     def primitive_extension(self, value: Any, elem: Element, path: str, anchor: Element) -> None:
         element_type = datatype("Element")

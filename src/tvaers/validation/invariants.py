@@ -1,0 +1,186 @@
+"""Invariants: every constraint of the IG profiles and of R4 core, evaluated with the compiled
+FHIRPath subset (``memberOf`` against the shipped expansions, ``resolve`` inside the report,
+``conformsTo`` by nested profile validation).
+
+Severity policy (``contracts.md``): the constraint's own severity, except ``con-5`` on
+profiles that require ``clinicalStatus`` (a warning: KL's correction procedure needs an
+entered-in-error condition to keep its status) and ``dom-6`` (narrative, information).
+An invariant fails only when it evaluates to ``false``; ``ele-1``/``ext-1`` are checked by
+the walker, and dk-core's ``cpr``/``min-digits-sor`` by the CPR-mode aware identifier rules.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from tvaers.fhir.outcome import Severity
+from tvaers.terminology import valuesets
+from tvaers.validation.fhirpath import Env, Node, node_for_resource
+from tvaers.validation.fhirpath.evaluate import EvalError, compile_invariant, to_bool
+from tvaers.validation.fhirpath.model import node_for
+from tvaers.validation.model import Constraint, Element
+from tvaers.validation.native import NATIVE as NATIVE_FORMS
+from tvaers.validation.tables import datatype, find_profile, ig
+
+if TYPE_CHECKING:
+    from tvaers.validation.walker import Walker
+
+NATIVE = frozenset({"cpr", "min-digits-sor"})
+#: Danish texts for the IGs' own invariants (the IGs publish English only).
+DANISH = {
+    "data-about-deceased-citizen-warning": "Der indberettes data om en afdød borger",
+    "klgateway-severity-mandatory-in-home-care-not-allowed-in-nursing":
+        "Funktionsniveau (severity) skal angives for hjemmeplejetilstande og må ikke angives for sygeplejetilstande",
+    "klgateway-adresses-must-be-home-care-condition": "Et mål skal vedrøre en hjemmeplejetilstand",
+    "klgateway-citizen-observation-code-and-value-must-match":
+        "Borgerens egen vurdering: koden (Udførelse/Betydning) og værdien skal passe sammen",
+    "klgateway-focus-must-be-home-care-condition-or-area":
+        "Borgerens egen vurdering skal vedrøre en hjemmeplejetilstand eller et område",
+    "gateway-care-follow-up-1": "En opfølgning skal have status final eller entered-in-error",
+    "gateway-care-report-1": "Alle Observation-ressourcer skal følge en af care-IG'ens observationsprofiler",
+    "gateway-care-report-2": "Alle Encounter-ressourcer skal følge en af care-IG'ens kontaktprofiler",
+    "gateway-140-report-1": "Alle Condition-ressourcer skal følge §140-tilstands- eller fokustilstandsprofilen",
+    "gateway-140-report-2": "Alle CarePlan-ressourcer skal følge §140-forløbs- eller indsatsprofilen",
+    "gateway-119-report-1": "Alle Condition-ressourcer skal følge §119-tilstands- eller fokustilstandsprofilen",
+    "gateway-119-report-2": "Alle CarePlan-ressourcer skal følge §119-forløbs- eller indsatsprofilen",
+    "klgateway-140-care-plan-1": "Årsag til status (statusReason) skal angives, hvis og kun hvis aktiviteten er aflyst eller stoppet",
+    "klgateway-119-care-plan-1": "Årsag til status (statusReason) skal angives, hvis og kun hvis aktiviteten er aflyst eller stoppet",
+    "klgateway-140-intervention-1": "Behandlingsindsatser skal henvise til et forløb (basedOn)",
+    "klgateway-140-intervention-2": "Udredning og koordinering må ikke henvise til et forløb (basedOn)",
+    "klgateway-119-intervention-1": "Behandlingsindsatser skal henvise til et forløb (basedOn)",
+    "klgateway-119-intervention-2": "Afklarende, behovs- og afsluttende samtaler må ikke henvise til et forløb (basedOn)",
+    "gateway-140-service-request-1": "Genoptræningsplanen skal have kategorien almen, specialiseret eller rehabilitering",
+    "dk-core-organization-mandatory-identifier": "Organisationen skal have en SOR-, KOMBIT- eller EAN-identifikator",
+    "con-5": "En tilstand registreret ved en fejl (entered-in-error) må ikke have clinicalStatus",
+    "con-3": "clinicalStatus bør angives, medmindre tilstanden er registreret ved en fejl",
+    "dom-6": "Ressourcen har ingen læsbar tekst (narrative)",
+    "per-1": "Periodens start skal ligge før eller på slutningen",
+    "bdl-7": "fullUrl skal være unik i rapporten",
+    "ref-1": "En lokal reference (#id) skal pege på en indlejret ressource",
+}  # fmt: skip
+
+
+def severity_of(constraint: Constraint, walker: Walker) -> Severity:
+    """The severity after the ``contracts.md`` policy."""
+    if constraint.key == "dom-6":
+        return "information"
+    if constraint.key == "con-5" and _requires_clinical_status(walker):
+        return "warning"
+    return "warning" if constraint.severity == "warning" else "error"
+
+
+def _requires_clinical_status(walker: Walker) -> bool:
+    status = walker.profile.root.children.get("clinicalStatus")
+    return status is not None and status.min > 0
+
+
+def member_of(url: str, node: Node, version: str) -> bool | None:
+    """``memberOf`` for a Coding, CodeableConcept or code/string (FHIR R4 definition)."""
+    if not valuesets.known(url):
+        return None
+    members = valuesets.members(url, version)
+    value = node.value
+    if isinstance(value, dict) and isinstance(value.get("coding"), list):
+        return any(_coding_in(c, members) for c in value["coding"])
+    if isinstance(value, dict) and ("code" in value or "system" in value):
+        return _coding_in(value, members)
+    if isinstance(value, str):
+        return len(members) == 1 and value in next(iter(members.values()))
+    return None
+
+
+def _coding_in(coding: Any, members: dict[str, frozenset[str]]) -> bool:
+    return isinstance(coding, dict) and coding.get("code") in members.get(coding.get("system"), ())  # type: ignore[arg-type]
+
+
+def environment(walker: Walker) -> Env:
+    """The evaluation environment of the resource ``walker`` is validating."""
+    ctx = walker.ctx
+    version = ig(walker.profile.ig).kl_term if walker.profile.ig else "2.3.0"
+    index = ctx.index
+
+    def resolve(reference: str) -> dict[str, Any] | None:
+        return index.resolve(reference) if index is not None else None
+
+    def conforms(node: Node, url: str) -> bool | None:
+        return ctx.conforms(node.value, url) if isinstance(node.value, dict) else None
+
+    return Env(
+        resource=walker.resource_node,
+        root=walker.resource_node,
+        resolve=resolve,
+        member_of=lambda url, node: member_of(url, node, version),
+        conforms_to=conforms,
+    )
+
+
+def check(walker: Walker, constraints: tuple[Constraint, ...], value: Any, code: str | None,
+          elem: Element | None, path: str, anchor: Element) -> None:  # fmt: skip
+    """Evaluate ``constraints`` on one value and report those that fail."""
+    node: Node | None = None
+    for constraint in constraints:
+        if constraint.key in NATIVE:
+            continue
+        invariant = compile_invariant(constraint.expression)
+        problem = None
+        fast = NATIVE_FORMS.get((constraint.key, constraint.expression))
+        verdict = fast(value, walker.resource_node.value) if fast is not None else None
+        if not invariant.pure:
+            walker.ctx.impure += 1
+        if verdict is not None:
+            holds = verdict
+        elif not invariant.touches(value):
+            holds = invariant.holds_when_absent is not False
+        else:
+            if node is None:
+                node = (
+                    walker.resource_node
+                    if elem is None and code is None
+                    else node_for(value, code, elem)
+                )
+            env = walker.env or environment(walker)
+            walker.env = env
+            try:
+                holds = to_bool(invariant.fn([node], env, node)) is not False
+            except EvalError as exc:
+                holds, problem = False, str(exc)
+        if not holds:
+            _report(walker, constraint, path, anchor, problem)
+
+
+def _report(
+    walker: Walker, constraint: Constraint, path: str, anchor: Element, problem: str | None
+) -> None:
+    human = constraint.human.strip() or constraint.expression
+    walker.ctx.report(
+        severity_of(constraint, walker),
+        "invariant.failed",
+        constraint.key,
+        path,
+        element=walker.display(anchor, anchor),
+        key=constraint.key,
+        human=human,
+        detail=f" (could not be evaluated: {problem})" if problem else "",
+        human_da=DANISH.get(constraint.key, f"(engelsk regeltekst) {human}"),
+    )
+
+
+def datatype_constraints(code: str) -> tuple[Constraint, ...]:
+    """Constraints of a core datatype itself (e.g. ``per-1`` on Period, ``ref-1``)."""
+    found = _DATATYPE_CACHE.get(code)
+    if found is None:
+        core = datatype(code)
+        found = core.constraints if core is not None else ()
+        _DATATYPE_CACHE[code] = found
+    return found
+
+
+_DATATYPE_CACHE: dict[str, tuple[Constraint, ...]] = {}
+
+
+def resource_node(resource: dict[str, Any]) -> Node:
+    return node_for_resource(resource)
+
+
+def profile_url_known(url: str) -> bool:
+    return find_profile(url) is not None
