@@ -85,6 +85,9 @@ def test_versions_late_reports_and_entered_in_error(
     assert {r["pid"] for r in rows} == {key.pseudonym(CPR)}
     assert {r["kommunekode"] for r in rows} == {"101"}
     assert "cpr" not in pq.read_table(store.require("careplans_119", "")).column_names
+    log = table(store, "reports_log")
+    assert len(log) == 4 and all(CPR not in r["bundle"] for r in log)
+    assert all(key.pseudonym(CPR) in r["bundle"] for r in log)
     citizens = table(store, "citizens_119")
     assert citizens and all("cpr" not in r and r["pid"] == key.pseudonym(CPR) for r in citizens)
     coverage = {
@@ -103,7 +106,7 @@ def test_every_shipped_view_becomes_a_table(
     write_day(reports, "2025-02-03", "101", report("r1", CPR, careplan("cp", "2025-02-01")))
     done = import_reports(store, key, reports)
     views = {p.stem for p in Path("src/tvaers/registry/views").glob("*.json")}
-    assert set(done) == views | {"coverage"}
+    assert set(done) == views | {"coverage", "reports_log"}
     assert len(views) == 26
     assert done["careplans_119"] == 1 and done["goals_care"] == 0
 

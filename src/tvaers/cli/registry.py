@@ -231,11 +231,16 @@ def import_reports_command(
     key_file: KeyFile = None,
     settings: SettingsFile = None,
     cpr_mode: CprModeOpt = None,
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild", help="Replay the whole report log (after a view change).")
+    ] = False,
 ) -> None:
     """Import delivery reports from files: fold per citizen, flatten with the shipped views.
 
-    The flat municipal tables (one per profile of the care, §140 and §119 IGs, with full
-    version history) and the reporting coverage replace the previous ones in one step.
+    Reports already received (same citizen and Bundle.id) are skipped; only citizens with new
+    reports are folded again. The flat municipal tables (one per profile of the care, §140
+    and §119 IGs, with full version history), coverage and the report log are written in
+    one step.
 
     Example: tvaers registry import-reports out/synth/reports --registry reg --cpr-mode synthetic
     """
@@ -245,7 +250,9 @@ def import_reports_command(
 
     conf = _settings(settings, registry_dir=registry, key_file=key_file, cpr_mode=cpr_mode)
     key = load_or_create_key(conf.resolved_key_file())
-    done = import_reports(RegistryStore(conf.registry_dir), key, directory, cpr_mode=conf.cpr_mode)
+    done = import_reports(
+        RegistryStore(conf.registry_dir), key, directory, cpr_mode=conf.cpr_mode, rebuild=rebuild
+    )
     for table, rows in sorted(done.items()):
         typer.echo(f"{table}\t{rows}")
     err.print(f"imported {len(done)} table(s) from {directory} into {conf.registry_dir}")

@@ -9,8 +9,9 @@ carries an older version changes nothing current, so it opens no row. ``invalid`
 when the current version is entered-in-error (or an inactive Patient).
 
 The view tables are ``src/tvaers/registry/views/<name>.json`` (one per profile of the three
-inbound IGs); the registry adds ``cpr`` (pseudonymised at import), ``kommunekode``,
-``known_from``, ``known_to`` and ``invalid``. FHIR date and dateTime columns become DATE
+inbound IGs); the registry adds ``pid`` (the pseudonym), ``resource_key`` (``Type/id``),
+``kommunekode`` (the reporting municipality), ``known_from``, ``known_to`` and ``invalid``;
+a view's own ``cpr`` column is dropped. FHIR date and dateTime columns become DATE
 (the Danish local date; a partial date becomes its first day).
 """
 
@@ -25,10 +26,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from tvaers.fhir.references import ResourceKey
 from tvaers.fhir.state import EMPTY, CitizenState, Report, apply_report, changed_keys
 
-ADDED = ("cpr", "kommunekode", "known_from", "known_to", "invalid")
 DATE_TYPES = ("date", "dateTime", "instant")
 IG_OF_PROFILE = {
     "klgateway-119-delivery-report": "prevention",
@@ -107,42 +106,63 @@ def report_ig(bundle: Mapping[str, Any]) -> str | None:
 
 @dataclass
 class Flattener:
-    """Folds reports in arrival order into per-view history rows and coverage counts."""
+    """Folds reports in arrival order into per-view history rows and coverage counts.
+
+    ``person`` is the pseudonym: reports are pseudonymised before they are folded. For an
+    incremental import, :meth:`resume` seeds a citizen's state (folded from the logged
+    reports) and the still-open rows of the stored tables, so only changed resources are
+    flattened again.
+    """
 
     views: Mapping[str, Any] = field(default_factory=shipped_views)
     states: dict[str, CitizenState] = field(default_factory=dict)
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
-    open: dict[tuple[str, ResourceKey], list[dict[str, Any]]] = field(default_factory=dict)
+    open: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
     coverage: dict[tuple[str, str, date], int] = field(default_factory=lambda: defaultdict(int))
-    sequence: int = 0
+
+    def resume(
+        self, person: str, state: CitizenState, open_rows: Mapping[str, list[dict[str, Any]]]
+    ) -> None:
+        """Continue a citizen: its state so far and its current rows per table."""
+        self.states[person] = state
+        for name, rows in open_rows.items():
+            for row in rows:
+                self.rows[name].append(row)
+                if row["known_to"] is None:
+                    self.open.setdefault((person, row["resource_key"]), []).append(row)
 
     def add(
-        self, bundle: Mapping[str, Any], cpr: str, kommunekode: str | None, received: datetime
+        self,
+        bundle: Mapping[str, Any],
+        sequence: int,
+        person: str,
+        kommunekode: str | None,
+        received: datetime,
     ) -> None:
-        """Apply one delivery report received at ``received`` for citizen ``cpr``."""
-        self.sequence += 1
-        old = self.states.get(cpr, EMPTY)
-        new = apply_report(old, Report.of(bundle, self.sequence))
-        self.states[cpr] = new
+        """Apply one delivery report received at ``received`` for citizen ``person``."""
+        old = self.states.get(person, EMPTY)
+        new = apply_report(old, Report.of(bundle, sequence))
+        self.states[person] = new
         ig = report_ig(bundle)
-        if ig and kommunekode:
+        if ig and kommunekode and new is not old:
             self.coverage[(kommunekode, ig, received.date().replace(day=1))] += 1
         for key in changed_keys(old, new):
-            for row in self.open.pop((cpr, key), []):
+            for row in self.open.pop((person, str(key)), []):
                 row["known_to"] = received
             state = new.get(key)
             if state is None:
                 continue
             opened = self._flatten(
-                state.current.resource, cpr, kommunekode, received, state.invalidated
+                state.current.resource, str(key), person, kommunekode, received, state.invalidated
             )
             if opened:
-                self.open[(cpr, key)] = opened
+                self.open[(person, str(key))] = opened
 
     def _flatten(
         self,
         resource: Mapping[str, Any],
-        cpr: str,
+        key: str,
+        person: str,
         kommunekode: str | None,
         received: datetime,
         invalid: bool,
@@ -159,40 +179,51 @@ class Flattener:
                     for n, v in zip(names, values, strict=True)
                 }
                 row.update(
-                    cpr=cpr,
+                    pid=person,
+                    resource_key=key,
                     kommunekode=kommunekode,
                     known_from=received,
                     known_to=None,
                     invalid=invalid,
                 )
+                row.pop("cpr", None)  # the citizen views' CPR column: never stored
                 self.rows[name].append(row)
                 opened.append(row)
         return opened
 
     def tables(self) -> dict[str, Any]:
-        """Arrow tables per view (every shipped view, empty ones too) plus ``coverage``."""
+        """Arrow tables of the rows seen, per view (every shipped view, empty ones too)."""
         import pyarrow as pa
 
         out = {}
         for name, view in self.views.items():
-            fields = []
-            dates = view_date_columns(view)
-            for f in view.schema:
-                fields.append(pa.field(f.name, pa.date32()) if f.name in dates else f)
-            added = [
-                pa.field("cpr", pa.string()),
-                pa.field("kommunekode", pa.string()),
-                pa.field("known_from", pa.timestamp("us")),
-                pa.field("known_to", pa.timestamp("us")),
-                pa.field("invalid", pa.bool_()),
-            ]
-            fields += [f for f in added if f.name not in view.schema.names]
-            schema = pa.schema(fields)
-            names = [f.name for f in fields]
-            data = [{n: r.get(n) for n in names} for r in self.rows.get(name, [])]
-            out[name] = pa.Table.from_pylist(data, schema=schema)
-        out["coverage"] = coverage_table(self.coverage.items())
+            schema = table_schema(view)
+            rows = sorted(
+                self.rows.get(name, []),
+                key=lambda r: (r["pid"], r["resource_key"], r["known_from"]),
+            )
+            out[name] = pa.Table.from_pylist(
+                [{f.name: r.get(f.name) for f in schema} for r in rows], schema=schema
+            )
         return out
+
+
+def table_schema(view: Any) -> Any:
+    """The stored schema of a view's table: pid, resource_key, the view's columns, metadata."""
+    import pyarrow as pa
+
+    dates = view_date_columns(view)
+    fields = [pa.field("pid", pa.string()), pa.field("resource_key", pa.string())]
+    for f in view.schema:
+        if f.name != "cpr":
+            fields.append(pa.field(f.name, pa.date32()) if f.name in dates else f)
+    fields += [
+        pa.field("kommunekode", pa.string()),
+        pa.field("known_from", pa.timestamp("us")),
+        pa.field("known_to", pa.timestamp("us")),
+        pa.field("invalid", pa.bool_()),
+    ]
+    return pa.schema(fields)
 
 
 def coverage_table(items: Iterable[tuple[tuple[str, str, date], int]]) -> Any:

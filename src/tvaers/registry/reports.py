@@ -25,10 +25,9 @@ from typing import Any
 from tvaers.errors import InputError
 from tvaers.fhir.jsonio import parse_json
 from tvaers.fhir.state import citizen_cpr, parse_instant
-from tvaers.registry.flatten import Flattener
 from tvaers.registry.pseudonym import PseudonymKey
-from tvaers.registry.store import RegistryStore, TableInfo, now_iso
-from tvaers.terminology.cpr import CprMode, cpr_problem
+from tvaers.registry.store import RegistryStore
+from tvaers.terminology.cpr import CPR_SYSTEM, CprMode, cpr_problem
 from tvaers.terminology.geography import municipalities
 
 SUFFIXES = (".json", ".ndjson", ".ndjson.zst")
@@ -102,28 +101,44 @@ def _received(report: RawReport) -> datetime:
     return instant.astimezone(UTC).replace(tzinfo=None)
 
 
-def fold_reports(directory: Path, cpr_mode: CprMode = "dk-core") -> Flattener:
-    """Read, check and fold every report (nothing is written)."""
-    flat = Flattener()
-    for report in read_reports(directory):
-        cpr = citizen_cpr(report.bundle)
-        if cpr is None:
-            raise InputError(
-                "the report does not name exactly one citizen (Patient with a CPR identifier)",
-                location=report.where,
-            )
-        problem = cpr_problem(cpr, cpr_mode)
-        if problem:
-            raise InputError(f"citizen CPR {cpr!r}: {problem}", location=report.where)
-        try:
-            flat.add(report.bundle, cpr, report.kommunekode, _received(report))
-        except InputError as exc:
-            raise InputError(
-                exc.message,
-                location=f"{report.where}: {exc.location or ''}".rstrip(": "),
-                hint=exc.hint,
-            ) from exc
-    return flat
+@dataclass(frozen=True)
+class Prepared:
+    """A checked, pseudonymised report ready to fold."""
+
+    pid: str
+    report_id: str
+    bundle: dict[str, Any]
+    received: datetime
+    kommunekode: str | None
+
+
+def pseudonymise_bundle(bundle: Any, key: PseudonymKey) -> Any:
+    """A copy of ``bundle`` with every CPR identifier value replaced by its pseudonym."""
+    if isinstance(bundle, dict):
+        if bundle.get("system") == CPR_SYSTEM and isinstance(bundle.get("value"), str):
+            return {**bundle, "value": key.pseudonym(bundle["value"])}
+        return {k: pseudonymise_bundle(v, key) for k, v in bundle.items()}
+    if isinstance(bundle, list):
+        return [pseudonymise_bundle(v, key) for v in bundle]
+    return bundle
+
+
+def prepare(report: RawReport, key: PseudonymKey, cpr_mode: CprMode) -> Prepared:
+    """Check one report and pseudonymise it (its CPR numbers never reach the store)."""
+    cpr = citizen_cpr(report.bundle)
+    if cpr is None:
+        raise InputError(
+            "the report does not name exactly one citizen (Patient with a CPR identifier)",
+            location=report.where,
+        )
+    problem = cpr_problem(cpr, cpr_mode)
+    if problem:
+        raise InputError(f"citizen CPR {cpr!r}: {problem}", location=report.where)
+    report_id = report.bundle.get("id")
+    if not isinstance(report_id, str) or not report_id:
+        raise InputError("delivery report has no Bundle.id", location=report.where)
+    bundle = pseudonymise_bundle(report.bundle, key)
+    return Prepared(key.pseudonym(cpr), report_id, bundle, _received(report), report.kommunekode)
 
 
 def import_reports(
@@ -132,45 +147,23 @@ def import_reports(
     directory: Path,
     *,
     cpr_mode: CprMode = "dk-core",
+    rebuild: bool = False,
 ) -> dict[str, int]:
-    """Import every report under ``directory``: the flat tables replace the previous ones."""
-    flat = fold_reports(Path(directory), cpr_mode)
-    tables = flat.tables()
-    cutoff = max((r["known_from"] for rows in flat.rows.values() for r in rows), default=None)
-    done: dict[str, int] = {}
-    with store.transaction(key) as tx:
-        for name, table in tables.items():
-            stored = pseudonymise(table, key)
-            write_table(stored, tx.path_for(name))
-            tx.record(
-                TableInfo(
-                    name=name,
-                    rows=stored.num_rows,
-                    schema_version=1,
-                    source=str(Path(directory).resolve()),
-                    source_sha256=None,
-                    data_cutoff=(cutoff.date() if cutoff else date.today()).isoformat(),
-                    imported_at=now_iso(),
-                )
-            )
-            done[name] = stored.num_rows
-    return done
+    """Import the reports under ``directory`` that the registry has not seen yet.
 
+    Only the citizens with new reports are folded again (from the report log) and only
+    the resources a new report changed are flattened again; ``rebuild`` replays the whole
+    log (after a change of the shipped views). The result does not depend on how the
+    reports were split over imports.
+    """
+    from tvaers.registry.reports_store import load_state, save
 
-def pseudonymise(table: Any, key: PseudonymKey) -> Any:
-    """Replace the ``cpr`` column by ``pid`` (first column); other columns unchanged."""
-    import pyarrow as pa
-
-    if "cpr" not in table.column_names:
-        return table
-    pids = pa.array(key.pseudonyms(table.column("cpr").to_pylist()), type=pa.string())
-    rest = table.drop_columns(["cpr"])
-    return rest.add_column(0, "pid", pids)
-
-
-def write_table(table: Any, path: Path) -> None:
-    import pyarrow.parquet as pq
-
-    meta = dict(table.schema.metadata or {})
-    meta[b"schema_version"] = b"1"
-    pq.write_table(table.replace_schema_metadata(meta), path)
+    prepared = [prepare(r, key, cpr_mode) for r in read_reports(Path(directory))]
+    state = load_state(store)
+    fresh: list[Prepared] = []
+    seen = set(state.seen)
+    for item in prepared:
+        if (item.pid, item.report_id) not in seen:
+            seen.add((item.pid, item.report_id))
+            fresh.append(item)
+    return save(store, key, state, fresh, source=Path(directory), rebuild=rebuild)
