@@ -85,17 +85,12 @@ def test_serve_is_registered(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_serve_runs_the_dashboard(small_release: Path, tmp_path: Path) -> None:
-    """`tvaers registry serve` as a real process: the sign-in page answers, then it is stopped."""
+    """`tvaers registry serve --port 0` as a real process prints its URL, then answers."""
     import os
-    import socket
     import subprocess
-    import time
 
     import httpx
 
-    with socket.socket() as probe:  # a free port (the server needs a fixed one to print)
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     env = {
         **os.environ,
         "TVAERS_DASHBOARD_STATE_FILE": str(tmp_path / "users.sqlite"),
@@ -104,26 +99,20 @@ def test_serve_runs_the_dashboard(small_release: Path, tmp_path: Path) -> None:
     }
     tvaers = Path(sys.executable).parent / "tvaers"
     process = subprocess.Popen(
-        [str(tvaers), "registry", "serve", "--results", str(small_release), "--port", str(port)],
+        [str(tvaers), "registry", "serve", "--results", str(small_release), "--port", "0"],
         env=env,
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        text=True,
     )
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                response = httpx.get(f"http://127.0.0.1:{port}/login", timeout=2)
-                break
-            except httpx.TransportError:
-                assert process.poll() is None, (
-                    process.stderr.read().decode() if process.stderr else ""
-                )
-                assert time.monotonic() < deadline, "the dashboard did not start"
-                time.sleep(0.2)
+        assert process.stdout is not None
+        url = process.stdout.readline().strip()  # printed once the socket is bound
+        assert url.startswith("http://127.0.0.1:") and not url.endswith(":0/"), url
+        response = httpx.get(f"{url}login", timeout=10)
         assert response.status_code == 200
         assert "Log ind" in response.text
-        assert httpx.get(f"http://127.0.0.1:{port}/", timeout=2).status_code == 303
+        assert httpx.get(url, timeout=10).status_code == 303
     finally:
         process.terminate()
         process.wait(timeout=10)

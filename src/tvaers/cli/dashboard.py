@@ -5,6 +5,7 @@ Registered on the registry command group; kept apart from the registry's data co
 
 from __future__ import annotations
 
+import socket
 import sys
 from pathlib import Path
 from typing import Any
@@ -61,10 +62,17 @@ def serve(
 
     settings = _settings(settings_file, results_dir=results, host=host, port=port)
     application = create_app(settings)
-    err.print(
-        f"dashboard on http://{settings.host}:{settings.port}/ (results: {settings.results_dir})"
-    )
-    uvicorn.run(application, host=settings.host, port=settings.port, log_level="warning")
+    # Bind first so that port 0 resolves to a real port we can print before serving.
+    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((settings.host, settings.port))
+    sock.listen(128)
+    bound = sock.getsockname()[1]
+    print(f"http://{settings.host}:{bound}/", flush=True)
+    err.print(f"dashboard on http://{settings.host}:{bound}/ (results: {settings.results_dir})")
+    config = uvicorn.Config(application, log_level="warning", lifespan="on")
+    uvicorn.Server(config).run(sockets=[sock])
 
 
 @users_app.command("add")
