@@ -52,14 +52,15 @@ def binomial_quantile_limit(p: float, n: int, theta: float) -> float:
         return 0.0
     if theta == 1.0:
         return 1.0
-    from scipy.stats import binom
-
-    r = int(binom.ppf(p, n, theta))
-    # ppf works in floating point: step to the exact smallest r with F(r) >= p.
-    while r > 0 and _cdf(r - 1, n, theta) >= p:
-        r -= 1
-    while _cdf(r, n, theta) < p:
-        r += 1
+    # The smallest r with F(r) >= p, by bisection on the monotone CDF (exact, no ppf).
+    low, high = 0, n
+    while low < high:
+        mid = (low + high) // 2
+        if _cdf(mid, n, theta) >= p:
+            high = mid
+        else:
+            low = mid + 1
+    r = low
     upper, lower = _cdf(r, n, theta), _cdf(r - 1, n, theta)
     alpha = (upper - p) / (upper - lower)
     return min(1.0, max(0.0, (r - alpha) / n))

@@ -57,9 +57,18 @@ class DuckDBEngine:
         )
 
     def register_arrow(self, name: str, table: Any) -> None:
-        self.con.register(f"{name}_arrow", table)
-        self.con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS SELECT * FROM "{name}_arrow"')
-        self.con.unregister(f"{name}_arrow")
+        # Through a temporary Parquet file: DuckDB's Arrow scan imports pandas (about 1 s).
+        import tempfile
+
+        import pyarrow.parquet as pq
+
+        with tempfile.TemporaryDirectory(prefix="tvaers-duckdb-") as folder:
+            path = Path(folder) / f"{name}.parquet"
+            pq.write_table(table, path)
+            literal = str(path).replace("'", "''")
+            self.con.execute(
+                f"CREATE OR REPLACE TEMP TABLE \"{name}\" AS SELECT * FROM read_parquet('{literal}')"
+            )
 
     def create_view(self, name: str, query: exp.Expr) -> None:
         self.con.execute(f'CREATE OR REPLACE TEMP VIEW "{name}" AS {self.sql(query)}')
