@@ -1,7 +1,11 @@
 """``make demo``: the main job of tvaers end to end, on embedded defaults.
 
-It grows with every capability. Each step prints what it did; the final summary goes
-to stdout. Run with ``python -m tvaers.cli.demo [--citizens N] [--keep]``.
+It grows with every capability. Each step runs the real ``tvaers`` commands as separate
+processes (as an operator would), prints what it did and how long it took, and the final
+summary goes to stdout. Services (gateway, dashboard) bind free local ports and are
+stopped at the end unless ``--keep`` is given.
+
+Run with ``python -m tvaers.cli.demo [--citizens N] [--keep] [--out DIR]``.
 """
 
 from __future__ import annotations
@@ -11,7 +15,8 @@ import sys
 from pathlib import Path
 
 from tvaers.cli.console import err, out
-from tvaers.terminology.geography import municipalities, regions
+from tvaers.cli.demo_steps import DemoRun
+from tvaers.errors import TvaersError
 
 
 # --- step_validate (owned by the validation work; keep edits inside this function) ---------
@@ -55,17 +60,31 @@ def step_validate(out_dir: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make demo", description=__doc__)
-    parser.add_argument("--citizens", type=int, default=20_000, help="synthetic population size")
+    parser.add_argument("--citizens", type=int, default=60_000, help="synthetic population size")
+    parser.add_argument("--seed", type=int, default=2025, help="random seed of the population")
+    parser.add_argument(
+        "--enrich",
+        default="heart=x5,copd=x5,diabetes=x3",
+        help="cohort oversampling factors (printed in every output)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep services running at the end")
     parser.add_argument("--out", type=Path, default=Path("demo-output"), help="output folder")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
 
     err.rule("tvaers demo")
-    out.print(
-        f"Reference facts shipped: {len(municipalities())} municipalities in {len(regions())} regions."
-    )
     step_validate(args.out)
+    run = DemoRun(args.out, citizens=args.citizens, seed=args.seed, enrich=args.enrich)
+    try:
+        run.all()
+        out.print(run.summary(), highlight=False)
+        if args.keep:
+            run.wait_for_interrupt()
+    except TvaersError as exc:
+        err.print(f"[bold red]demo failed:[/] {exc}", highlight=False)
+        return exc.exit_code
+    finally:
+        run.stop_services()
     return 0
 
 

@@ -1,0 +1,244 @@
+"""The steps of ``make demo``, each running real ``tvaers`` commands in their own processes.
+
+:class:`DemoRun` keeps the folders, started services and timings of one demo run. Every
+command runs through :meth:`DemoRun.tvaers`, which echoes it, times it and fails loudly
+with the command's own error output. Services are started with ``--port 0`` and report the
+URL they bound on their first stdout line.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tvaers.cli.console import err
+from tvaers.cli.demo_summary import Summary
+from tvaers.errors import ServiceError
+
+PERIODS = ("2024", "2025")
+
+
+@dataclass
+class Service:
+    """A background ``tvaers`` server process and the URL it printed."""
+
+    name: str
+    process: subprocess.Popen[str]
+    url: str
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+@dataclass
+class DemoUser:
+    username: str
+    role: str
+    scope: str
+    password: str
+
+
+@dataclass
+class DemoRun:
+    """One run of the demo in ``out`` (synth/, registry/, release/, dashboard/)."""
+
+    out: Path
+    citizens: int
+    seed: int
+    enrich: str
+    services: list[Service] = field(default_factory=list)
+    timings: list[tuple[str, float]] = field(default_factory=list)
+    users: list[DemoUser] = field(default_factory=list)
+    databases: list[str] = field(default_factory=list)
+    not_computed: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def synth_dir(self) -> Path:
+        return self.out / "synth"
+
+    @property
+    def registry_dir(self) -> Path:
+        return self.out / "registry"
+
+    @property
+    def release_dir(self) -> Path:
+        return self.out / "release"
+
+    @property
+    def dashboard_dir(self) -> Path:
+        return self.out / "dashboard"
+
+    # --- running commands ------------------------------------------------------------
+    def env(self) -> dict[str, str]:
+        """Environment for every child: the dashboard's state lives inside the demo folder."""
+        return {
+            **os.environ,
+            "TVAERS_DASHBOARD_STATE_FILE": str(self.dashboard_dir / "users.sqlite"),
+            "TVAERS_DASHBOARD_AUDIT_LOG": str(self.dashboard_dir / "audit.jsonl"),
+            "TVAERS_REGISTRY_REGISTRY_DIR": str(self.registry_dir),
+        }
+
+    def tvaers(self, *args: str, stdin: str | None = None) -> str:
+        """Run ``tvaers ARGS`` to completion; return its stdout, raise on failure."""
+        command = [sys.executable, "-m", "tvaers.cli.main", *args]
+        err.print(f"[dim]$ tvaers {' '.join(args)}[/]", highlight=False)
+        result = subprocess.run(
+            command,
+            input=stdin,
+            stdout=subprocess.PIPE,
+            stderr=None,  # progress and diagnostics go straight to the user's terminal
+            text=True,
+            env=self.env(),
+            check=False,
+        )
+        if result.returncode != 0:
+            raise ServiceError(
+                f"`tvaers {' '.join(args)}` failed with exit code {result.returncode}"
+            )
+        return result.stdout
+
+    def start_service(self, name: str, *args: str) -> Service:
+        """Start ``tvaers ARGS`` in the background and wait for the URL it prints."""
+        command = [sys.executable, "-m", "tvaers.cli.main", *args]
+        err.print(f"[dim]$ tvaers {' '.join(args)} &[/]", highlight=False)
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=None, text=True, env=self.env()
+        )
+        assert process.stdout is not None
+        url = process.stdout.readline().strip()
+        if not url.startswith("http"):
+            process.kill()
+            raise ServiceError(f"{name} did not start (printed {url!r})")
+        service = Service(name, process, url.rstrip("/"))
+        self.services.append(service)
+        return service
+
+    def step(self, title: str) -> _Timer:
+        return _Timer(self, title)
+
+    # --- the chain ---------------------------------------------------------------------
+    def all(self) -> None:
+        """Every step in order, from a clean slate inside ``out``."""
+        self.clean()
+        self.generate()
+        self.import_extracts()
+        self.compute()
+        self.publish()
+        self.dashboard()
+
+    def clean(self) -> None:
+        """Remove what an earlier demo run left (only the demo's own sub-folders)."""
+        import shutil
+
+        for folder in (self.synth_dir, self.registry_dir, self.release_dir, self.dashboard_dir):
+            if folder.exists():
+                shutil.rmtree(folder)
+
+    def generate(self) -> None:
+        with self.step("Synthetic Denmark"):
+            self.tvaers(
+                "synth", "generate",
+                "--citizens", str(self.citizens), "--seed", str(self.seed),
+                "--enrich", self.enrich, "--workers", "2", "--out", str(self.synth_dir),
+            )  # fmt: skip
+
+    def import_extracts(self) -> None:
+        with self.step("Hospital, CPR and organisation extracts into the quality databases"):
+            synth = str(self.synth_dir)
+            self.tvaers("registry", "import-cpr", synth, "--cpr-mode", "synthetic")
+            self.tvaers("registry", "import-lpr", synth, "--cpr-mode", "synthetic")
+            self.tvaers("registry", "import-organisations", synth)
+
+    def compute(self) -> None:
+        with self.step("Indicators for every shipped quality database"):
+            for database in shipped_databases():
+                try:
+                    for period in PERIODS:
+                        self.tvaers("registry", "run", "--database", database, "--period", period)
+                except ServiceError as exc:
+                    # Until every input feed exists, a database without its inputs is
+                    # reported as not computed instead of ending the demo.
+                    self.not_computed[database] = str(exc)
+                    err.print(f"[yellow]skipped[/] {database}: {exc}")
+                    continue
+                self.databases.append(database)
+
+    def publish(self) -> None:
+        with self.step("Annual reports, municipal feedback and exports"):
+            self.tvaers(
+                "publish", "build",
+                "--results", str(self.registry_dir / "results"), "--out", str(self.release_dir),
+            )  # fmt: skip
+
+    def dashboard(self) -> None:
+        with self.step("Quality-database dashboard"):
+            self.dashboard_dir.mkdir(parents=True, exist_ok=True)
+            for username, role, scope in (
+                ("analytiker", "analyst", "national"),
+                ("region-hovedstaden", "region", "region:1084"),
+                ("koebenhavn", "municipality", "municipality:101"),
+            ):
+                password = secrets.token_urlsafe(12)
+                self.tvaers(
+                    "registry", "users", "add", username, "--role", role, "--scope", scope,
+                    "--password-stdin", stdin=password + "\n",
+                )  # fmt: skip
+                self.users.append(DemoUser(username, role, scope, password))
+            self.start_service(
+                "dashboard", "registry", "serve", "--results", str(self.release_dir), "--port", "0"
+            )
+
+    # --- the end -----------------------------------------------------------------------
+    def summary(self) -> str:
+        return Summary(self).render()
+
+    def wait_for_interrupt(self) -> None:
+        err.print("Services keep running; press Ctrl-C to stop them.")
+        try:
+            while all(s.process.poll() is None for s in self.services):
+                time.sleep(1)
+        except KeyboardInterrupt:
+            pass
+
+    def stop_services(self) -> None:
+        for service in reversed(self.services):
+            service.stop()
+        self.services.clear()
+
+
+def shipped_databases() -> list[str]:
+    """Ids of the quality-database definitions shipped in the package."""
+    from importlib import resources
+
+    folder = resources.files("tvaers.registry.definitions")
+    return sorted(
+        p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml")
+    )
+
+
+class _Timer:
+    """Context manager that prints a step's title and records its duration."""
+
+    def __init__(self, run: DemoRun, title: str):
+        self.run, self.title = run, title
+
+    def __enter__(self) -> None:
+        err.rule(self.title)
+        self.start = time.monotonic()
+
+    def __exit__(self, *exc: object) -> None:
+        seconds = time.monotonic() - self.start
+        self.run.timings.append((self.title, seconds))
+        err.print(f"[green]done[/] in {seconds:.1f} s")
