@@ -19,22 +19,15 @@ from typing import Any
 
 import orjson
 
-from tvaers.synth.factories import make_delivery_report, make_incremental_delivery
+from tvaers.synth.factories import find, make_delivery_report, make_incremental_delivery
 from tvaers.validation.model import PRIMITIVES, Element, json_suffix
 from tvaers.validation.tables import IG_NAMES, Profile, ig
 from tvaers.validation.values import choose_slice
 
 FAMILIES = (
-    "cardinality",
-    "fixed",
-    "pattern",
-    "binding",
-    "type",
-    "unknown-element",
-    "slice",
-    "cpr",
-    "sor",
-)
+    "cardinality", "fixed", "pattern", "binding", "type", "unknown-element", "slice", "cpr", "sor",
+    "invariant", "reference",
+)  # fmt: skip
 SAMPLES: dict[str, Any] = {
     "boolean": True, "integer": 7, "positiveInt": 7, "unsignedInt": 7, "decimal": 1.5,
     "date": "2024-01-01", "dateTime": "2024-01-01T10:00:00+01:00", "instant": "2024-01-01T10:00:00+01:00",
@@ -376,6 +369,9 @@ def generate() -> tuple[list[Case], list[Skipped]]:
                 for item in mutations(profile, elem, inst):
                     (cases if isinstance(item, Case) else skipped).append(item)
             cases.extend(unknown_element_cases(profile, inst))
+    for extra in (invariant_cases(), reference_cases()):
+        cases.extend(extra[0])
+        skipped.extend(extra[1])
     return cases, skipped
 
 
@@ -386,7 +382,7 @@ def run(cases: list[Case]) -> dict[str, bool]:
     results = {}
     for case in cases:
         result = validate_report(case.report)
-        results[case.id] = not result.valid and any(
+        results[case.id] = (not result.valid or case.family == "invariant") and any(
             i.rule == case.rule
             and i.expression == case.expression
             and (case.text is None or case.text in i.diagnostics)
@@ -415,6 +411,169 @@ def coverage_table(cases: list[Case], skipped: list[Skipped], results: dict[str,
     rows.append("exceptions (not mutable, with the reason):")
     rows.extend(f"  {count:>4} x {reason}" for reason, count in sorted(reasons.items()))
     return "\n".join(rows)
+
+
+# --------------------------------------------------------------------------- invariants, references
+#: One violation per invariant of the IG profiles: (IG, resource type, profile suffix, mutation,
+#: element path below the resource). ``None`` as resource type mutates the report Bundle.
+INVARIANT_MUTANTS: dict[str, tuple[str, str | None, str | None, Any, str]] = {
+    "dom-2": ("care", "Condition", None, lambda r: r.__setitem__("contained", [{"resourceType": "Basic", "id": "a", "contained": [{"resourceType": "Basic", "id": "b"}]}]), ""),
+    "dom-3": ("care", "Condition", None, lambda r: r.__setitem__("contained", [{"resourceType": "Basic", "id": "a"}]), ""),
+    "dom-4": ("care", "Condition", None, lambda r: r.__setitem__("contained", [{"resourceType": "Basic", "id": "a", "meta": {"versionId": "1"}}]), ""),
+    "dom-5": ("care", "Condition", None, lambda r: r.__setitem__("contained", [{"resourceType": "Basic", "id": "a", "meta": {"security": [{"code": "R"}]}}]), ""),
+    "dom-6": ("care", "Condition", None, lambda r: r.pop("text", None), ""),
+    "con-3": ("care", "Condition", None, lambda r: r.pop("clinicalStatus"), ""),
+    "con-4": ("care", "Condition", None, lambda r: r.__setitem__("abatementDateTime", "2024-05-01"), ""),
+    "con-5": ("care", "Condition", None, lambda r: r.__setitem__("verificationStatus", {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/condition-ver-status", "code": "entered-in-error"}]}), ""),
+    "cpl-3": ("care", "CarePlan", None, lambda r: r["activity"][0].__setitem__("reference", {"reference": "ServiceRequest/x"}), ".activity[0]"),
+    "gol-1": ("care", "Goal", None, lambda r: r["target"][0].pop("measure"), ".target[0]"),
+    "obs-6": ("care", "Observation", "follow-up-observation", lambda r: r.__setitem__("dataAbsentReason", {"text": "x"}), ""),
+    "obs-7": ("care", "Observation", "follow-up-observation", lambda r: r.__setitem__("component", [{"code": r["code"]}]), ""),
+    "org-1": ("rehab", "Organization", None, lambda r: r.pop("identifier"), ""),
+    "bdl-1": ("care", None, None, lambda r: r.__setitem__("total", 3), ""),
+    "bdl-2": ("care", None, None, lambda r: r["entry"][1].__setitem__("search", {"mode": "match"}), ""),
+    "bdl-3": ("care", None, None, lambda r: r["entry"][1].__setitem__("request", {"method": "PUT", "url": "x"}), ""),
+    "bdl-4": ("care", None, None, lambda r: r["entry"][1].__setitem__("response", {"status": "200"}), ""),
+    "bdl-5": ("care", None, None, lambda r: r["entry"][1].pop("resource"), ".entry[1]"),
+    "bdl-7": ("care", None, None, lambda r: r["entry"].append(r["entry"][1]), ""),
+    "bdl-8": ("care", None, None, lambda r: r["entry"][1].__setitem__("fullUrl", "https://x/Condition/1/_history/1"), ".entry[1]"),
+    "bdl-9": ("care", None, None, lambda r: r.__setitem__("type", "document"), ""),
+    "bdl-10": ("care", None, None, lambda r: (r.__setitem__("type", "document"), r.pop("timestamp")), ""),
+    "bdl-11": ("care", None, None, lambda r: r.__setitem__("type", "document"), ""),
+    "bdl-12": ("care", None, None, lambda r: r.__setitem__("type", "message"), ""),
+    "per-1": ("care", "CarePlan", None, lambda r: r.__setitem__("period", {"start": "2024-05-02", "end": "2024-05-01"}), ".period"),
+    "ref-1": ("care", "CarePlan", None, lambda r: r["activity"][0]["detail"].__setitem__("reasonReference", [{"reference": "#nowhere"}]), ".activity[0].detail.reasonReference[0]"),
+    "gateway-care-report-2": ("care", None, None, lambda r: _unprofiled(r, "Encounter", "general-encounter", lambda e: e.pop("type")), ""),
+    "gateway-140-report-1": ("rehab", None, None, lambda r: _unprofiled(r, "Condition", "140-condition", lambda c: c["code"]["coding"][0].update(code="J1.1")), ""),
+    "gateway-140-report-2": ("rehab", None, None, lambda r: _unprofiled(r, "CarePlan", "140-care-plan", lambda c: c.update(intent="order")), ""),
+    "gateway-119-report-1": ("prevention", None, None, lambda r: _unprofiled(r, "Condition", "119-condition", lambda c: c["code"]["coding"][0].update(code="J1.1")), ""),
+    "gateway-119-report-2": ("prevention", None, None, lambda r: _unprofiled(r, "CarePlan", "119-care-plan", lambda c: c.update(intent="order")), ""),
+    "klgateway-focus-must-be-home-care-condition-or-area": ("care", None, None, lambda r: _focus_on_nursing(r), ""),
+    "data-about-deceased-citizen-warning": ("care", "Patient", None, lambda r: r.__setitem__("deceasedBoolean", True), ""),
+}  # fmt: skip
+INVARIANT_EXCEPTIONS = {
+    "pat-1": "Patient.contact is prohibited (0..0) in every citizen profile",
+    "marital-status-unknown-usage": "Patient.maritalStatus is prohibited (0..0) in every citizen profile",
+    "obs-3": "Observation.referenceRange is prohibited (0..0) in the observation profiles",
+    "con-1": "Condition.stage is prohibited (0..0) in the condition profiles",
+    "con-2": "Condition.evidence is prohibited (0..0) in the condition profiles",
+    "org-2": "Organization.address is prohibited (0..0) in the organisation profiles",
+    "org-3": "Organization.telecom is prohibited (0..0) in the organisation profiles",
+    "prr-1": "ServiceRequest.orderDetail is prohibited (0..0) in the referral profiles",
+    "uuid": "dk-core KOMBIT identifier rule: the KOMBIT slice value is fixed by its own pattern",
+}
+
+
+def _unprofiled(report: dict[str, Any], kind: str, profile: str, change: Any) -> None:
+    """A resource that declares no profile and matches none of the IG's for its type."""
+    resource = find(report, kind, profile)
+    resource.pop("meta")
+    change(resource)
+
+
+def _focus_on_nursing(report: dict[str, Any]) -> str:
+    """A citizen's own observation focused on a nursing condition (not home care)."""
+    from tvaers.synth.factories import make_care_condition
+
+    nursing = make_care_condition(find(report, "Patient"), code=("116ff724-09b7-45c0-bee5-8bbf1d500c63", "x"),
+                                  level=None, rng=__import__("random").Random(3))  # fmt: skip
+    report["entry"].append(
+        {"fullUrl": f"https://eoj.example.dk/fhir/Condition/{nursing['id']}", "resource": nursing}
+    )
+    observation = find(report, "Observation", "citizens-own-observation")
+    observation["focus"] = [{"reference": f"Condition/{nursing['id']}"}]
+    return _where(report, observation)
+
+
+def invariant_cases() -> tuple[list[Case], list[Skipped]]:
+    """One mutant per invariant of the IG profiles (IG ones from the invalid-report set)."""
+    from invalid_reports import CASES  # type: ignore[import-not-found]
+
+    declared = {
+        c.key
+        for n in IG_NAMES
+        for p in ig(n).resource_profiles()
+        for e in p.root.walk()
+        for c in e.constraints
+    }
+    keys = sorted(
+        (declared | {"per-1", "ref-1"}) - {"cpr", "min-digits-sor"}
+    )  # cpr/sor: own families
+    cases, skipped = [], []
+    for key in keys:
+        if key in INVARIANT_MUTANTS:
+            name, kind, profile, mutate, suffix = INVARIANT_MUTANTS[key]
+            report = (
+                make_delivery_report(name, transitional=True)
+                if name == "care"
+                else make_delivery_report(name)
+            )  # type: ignore[arg-type]
+            target = report if kind is None else find(report, kind, profile)
+            where = mutate(target)  # a mutation may name the resource it breaks
+            expression = where if isinstance(where, str) else _where(report, target) + suffix
+            cases.append(Case(f"invariant/{key}", "invariant", report, key, expression))
+            continue
+        hand = next((c for c in CASES if c.rule == key and not c.strict), None)
+        if hand is not None:
+            report = hand.report()
+            cases.append(
+                Case(
+                    f"invariant/{key}",
+                    "invariant",
+                    report,
+                    key,
+                    hand.expression or _any_expression(report, key),
+                )
+            )
+        elif key in INVARIANT_EXCEPTIONS:
+            skipped.append(Skipped(f"invariant/{key}", "invariant", INVARIANT_EXCEPTIONS[key]))
+        else:
+            skipped.append(Skipped(f"invariant/{key}", "invariant", "no violation written yet"))
+    return cases, skipped
+
+
+def _where(report: dict[str, Any], target: dict[str, Any]) -> str:
+    if target is report:
+        return "Bundle"
+    index = next(i for i, e in enumerate(report["entry"]) if e.get("resource") is target)
+    return f"Bundle.entry[{index}].resource"
+
+
+def _any_expression(report: dict[str, Any], key: str) -> str:
+    from tvaers.validation import validate_report
+
+    return next((i.expression or "" for i in validate_report(report).issues if i.rule == key), "")
+
+
+def reference_cases() -> tuple[list[Case], list[Skipped]]:
+    """Each Reference element of each profile instance pointed at a missing resource."""
+    cases, skipped = [], []
+    found = instances()
+    for name in IG_NAMES:
+        for profile in ig(name).resource_profiles():
+            inst = found.get(profile.url)
+            if inst is None:
+                continue
+            for elem in profile.root.walk()[1:]:
+                if "Reference" not in elem.types or elem.max == 0:
+                    continue
+                report = orjson.loads(orjson.dumps(inst.report))
+                where = descend(inst.resource(report), profile.root, elem.id, inst.prefix, True)
+                case_id = f"{profile.id}/reference/{elem.id}"
+                if where is None or where.discriminator:
+                    skipped.append(
+                        Skipped(case_id, "reference", "its parent element cannot exist here")
+                    )
+                    continue
+                key, code = _key(
+                    where.holder, where.container, "Reference" if where.holder.is_choice else None
+                )
+                expr = _expr(where.base, where.holder, code)
+                broken = {"reference": "Basic/tvaers-missing"}
+                where.container[key] = [broken] if where.holder.array else broken
+                cases.append(Case(case_id, "reference", report, f"reference:{profile.id}:{where.target.id}",
+                                  f"{expr}[0]" if where.holder.array else expr))  # fmt: skip
+    return cases, skipped
 
 
 if __name__ == "__main__":

@@ -94,11 +94,35 @@ def element_families(element: Element, ig_profile: bool = True) -> list[str]:
         families.append("slice")
     if element.check:
         families.append(element.check)
-    if "Reference" in element.types:
+    inside = (
+        set().union(*(_core_families(t) for t in element.types)) if not element.children else set()
+    )
+    if "binding" in inside and "binding" not in families:
+        families.append("binding")
+    if "Reference" in element.types or "reference" in inside:
         families.append("reference")
-    if ig_profile and {"Coding", "CodeableConcept"} & set(element.types):
+    if ig_profile and ({"Coding", "CodeableConcept"} & set(element.types) or "strict" in inside):
         families.append("strict")
     return families
+
+
+@cache
+def _core_families(type_name: str, seen: frozenset[str] = frozenset()) -> frozenset[str]:
+    """Families that can fire inside a core datatype (reported under the using element)."""
+    core = datatype(type_name)
+    if core is None or type_name in seen:
+        return frozenset()
+    found: set[str] = set()
+    for element in core.walk()[1:]:
+        if element.binding_members is not None:
+            found.add("binding")
+        if "Reference" in element.types:
+            found.add("reference")
+        if "Coding" in element.types:
+            found.add("strict")
+        for code in element.types:
+            found |= _core_families(code, seen | {type_name})
+    return frozenset(found)
 
 
 def _has(element: Element, attribute: str) -> bool:

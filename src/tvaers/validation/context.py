@@ -38,7 +38,7 @@ class Context:
     index: ReferenceIndex | None = None  # the report being validated (None: standalone)
     strict_config: str | None = None
     conformance: dict[tuple[int, str], bool] = field(default_factory=dict)
-    errors: int = 0  # error/fatal issues so far
+    errors: int = 0  # error/fatal issues so far (strict rules not counted)
     impure: int = 0  # checks that depended on the report (references, %resource)
 
     def conforms(self, resource: dict[str, Any], url: str) -> bool | None:
@@ -81,7 +81,7 @@ class Context:
 
     def add(self, issue: Issue) -> None:
         self.issues.append(issue)
-        if issue.severity in ("error", "fatal"):
-            self.errors += 1
+        if issue.severity in ("error", "fatal") and not issue.rule.startswith("strict:"):
+            self.errors += 1  # strict rules are policy on top: they do not decide conformsTo
         if len(self.issues) >= self.cap:
             raise Capped

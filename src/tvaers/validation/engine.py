@@ -114,7 +114,8 @@ def validate_as(resource: dict[str, Any], profile: Profile, path: str, ctx: Cont
     is_report = profile.ig is not None and profile.url == ig(profile.ig).report
     outer = ctx.index
     if is_report:
-        ctx.index = ReferenceIndex(resource)  # references resolve inside their own report
+        entries = resource.get("entry")  # only well-formed entry lists feed the index
+        ctx.index = ReferenceIndex({"entry": entries if isinstance(entries, list) else []})
     before = ctx.errors
     try:
         Walker(ctx, profile, _nested).resource(resource, profile.root, path)

@@ -90,7 +90,10 @@ def member_of(url: str, node: Node, version: str) -> bool | None:
 
 
 def _coding_in(coding: Any, members: dict[str, frozenset[str]]) -> bool:
-    return isinstance(coding, dict) and coding.get("code") in members.get(coding.get("system"), ())  # type: ignore[arg-type]
+    if not isinstance(coding, dict):
+        return False
+    system, code = coding.get("system"), coding.get("code")
+    return isinstance(system, str) and isinstance(code, str) and code in members.get(system, ())
 
 
 def environment(walker: Walker) -> Env:

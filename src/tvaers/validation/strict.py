@@ -103,8 +103,10 @@ def resource_rules(walker: Walker, resource: dict[str, Any], path: str) -> None:
     if walker.profile.url in rules.deprecated_profiles:
         ctx.report("error", "strict.deprecated", f"strict:{walker.pid}:{kind}", path,
                    what=f"profile {walker.profile.url}")  # fmt: skip
-    for index, extension in enumerate(resource.get("extension") or ()):
-        if isinstance(extension, dict) and extension.get("url") in rules.deprecated_extensions:
+    extensions = resource.get("extension")
+    for index, extension in enumerate(extensions if isinstance(extensions, list) else ()):
+        url = extension.get("url") if isinstance(extension, dict) else None
+        if isinstance(url, str) and url in rules.deprecated_extensions:
             ctx.report("error", "strict.deprecated", f"strict:{walker.pid}:{kind}.extension",
                        f"{path}.extension[{index}]", what=f"extension {extension['url']}")  # fmt: skip
     if kind == "Patient":
@@ -131,12 +133,14 @@ def _follow_up_focus(
     walker: Walker, observation: dict[str, Any], path: str, rules: StrictRules
 ) -> None:
     index = walker.ctx.index
-    for number, focus in enumerate(observation.get("focus") or ()):
+    focuses = observation.get("focus")
+    for number, focus in enumerate(focuses if isinstance(focuses, list) else ()):
         reference = focus.get("reference") if isinstance(focus, dict) else None
         target = (
             index.resolve(reference) if index is not None and isinstance(reference, str) else None
         )
-        if target is not None and target.get("resourceType") not in rules.follow_up_focus_types:
+        kind = target.get("resourceType") if target is not None else None
+        if isinstance(kind, str) and kind not in rules.follow_up_focus_types:
             walker.ctx.report("error", "strict.focus", f"strict:{walker.pid}:Observation.focus",
                               f"{path}.focus[{number}]", element="Observation.focus",
-                              got=describe(target.get("resourceType")))  # fmt: skip
+                              got=describe(kind))  # fmt: skip

@@ -68,14 +68,17 @@ def matches_pattern(value: Any, pattern: Any) -> bool:
 def _coding_in(coding: Any, members: dict[str, frozenset[str]]) -> bool:
     if not isinstance(coding, dict):
         return False
-    codes = members.get(coding.get("system"))  # type: ignore[arg-type]
-    return codes is not None and coding.get("code") in codes
+    system, code = coding.get("system"), coding.get("code")
+    if not isinstance(system, str) or not isinstance(code, str):
+        return False
+    codes = members.get(system)
+    return codes is not None and code in codes
 
 
 def in_binding(item: Any, code: str, members: dict[str, frozenset[str]]) -> bool:
     """Required-binding membership of a code, Coding or CodeableConcept."""
     if code == "code":
-        return any(item in codes for codes in members.values())
+        return isinstance(item, str) and any(item in codes for codes in members.values())
     if code == "Coding":
         return _coding_in(item, members)
     if code == "CodeableConcept":
@@ -109,7 +112,7 @@ def _matches(item: Any, match: dict[str, Any]) -> bool:
         if key.startswith("profile:"):
             resource = _at(item, key.split(":", 1)[1])
             kind = resource.get("resourceType") if isinstance(resource, dict) else None
-            if kind not in {option["type"] for option in expected}:
+            if not isinstance(kind, str) or kind not in {option["type"] for option in expected}:
                 return False
         elif key.startswith("type:"):
             return False  # choice-type slices are chosen by JSON key, not here

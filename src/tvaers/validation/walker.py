@@ -82,7 +82,7 @@ class Walker:
             return
         anchor = root.children.get("meta")
         if anchor is not None and anchor.max > 0:
-            self.ctx.report("information", "cardinality.last-updated", self.rule("cardinality", anchor),
+            self.ctx.report("information", "cardinality.last-updated", f"cardinality:{self.pid}:{root.id}.meta.lastUpdated",
                             f"{path}.meta.lastUpdated", element=f"{root.id}.meta")  # fmt: skip
 
     def object(

@@ -64,8 +64,8 @@ def node_for(value: Any, type_: str | None, elem: Element | None) -> Node:
     """A node for a JSON value of (declared) type ``type_`` defined by ``elem``."""
     if isinstance(value, dict) and isinstance(value.get("resourceType"), str):
         return node_for_resource(value)
-    if type_ is None:
-        type_ = _guess(value)
+    if type_ is None:  # untyped (inside a resource type we do not ship): stay untyped
+        return Node(value, _guess(value))
     if type_ in PRIMITIVES or not isinstance(value, dict):
         return Node(value, type_)
     if elem is not None and elem.children:
