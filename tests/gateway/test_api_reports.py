@@ -291,3 +291,43 @@ def test_reads_are_audited_with_purpose(sqlite_gateway: Gateway) -> None:
         ("read", "care follow-up"),
         ("raw", "not stated"),
     ]
+
+
+def _validation_cases() -> list[Any]:
+    """The validation issues' hand-written invalid reports (tests/validation/invalid_reports.py)."""
+    import importlib.util
+    import sys
+
+    path = Path(__file__).parents[1] / "validation" / "invalid_reports.py"
+    name = "tvaers_tests_validation_invalid_reports"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None:
+            return []
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    cases: list[Any] = sys.modules[name].CASES
+    return [c for c in cases if not c.strict and c.severity == "error"]
+
+
+INVALID_CASES = _validation_cases()
+
+
+def test_the_validation_suites_invalid_reports_exist() -> None:
+    assert len(INVALID_CASES) >= 20
+
+
+@pytest.mark.parametrize("case", INVALID_CASES, ids=lambda c: c.name)
+def test_validation_suites_invalid_report_is_refused_with_the_validators_outcome(
+    sqlite_store: GatewayStore, case: Any
+) -> None:
+    raw = to_bytes(case.report())
+    verdict = validate_bytes(raw, ValidationOptions(cpr_mode="synthetic"))
+    assert not verdict.valid
+    with open_gateway(sqlite_store, cpr_mode="synthetic") as gw:
+        response = gw.put(json.loads(raw)["id"], raw, who="vendor")
+        assert response.status_code in (400, 422)
+        assert response.json() == verdict.outcome()
+        assert case.rule in rule_keys(response)
+        assert gw.store.reports.count() == 0
