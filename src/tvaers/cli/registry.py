@@ -256,3 +256,67 @@ def import_reports_command(
     for table, rows in sorted(done.items()):
         typer.echo(f"{table}\t{rows}")
     err.print(f"imported {len(done)} table(s) from {directory} into {conf.registry_dir}")
+
+
+@app.command("sync")
+def sync_command(
+    gateway: Annotated[
+        str, typer.Option("--gateway", help="Gateway base URL, e.g. https://gw.example")
+    ],
+    recipient: Annotated[str, typer.Option("--recipient", help="This registry's recipient id.")],
+    since: Annotated[
+        str, typer.Option("--since", help="First run only: feed start instant.", metavar="INSTANT")
+    ] = "1970-01-01T00:00:00Z",
+    token_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--token-file", help="Bearer token file (else $TVAERS_REGISTRY_GATEWAY_TOKEN)."
+        ),
+    ] = None,
+    max_pages: Annotated[
+        int | None, typer.Option("--max-pages", help="Stop after N pages.")
+    ] = None,
+    registry: RegistryDir = None,
+    key_file: KeyFile = None,
+    settings: SettingsFile = None,
+    cpr_mode: CprModeOpt = None,
+) -> None:
+    """Pull the gateway's incremental feed as a cpr recipient; resumable, page by page.
+
+    Each page is committed together with the next cursor (the acknowledgement), so a
+    stopped sync continues where it left off.
+
+    Example: tvaers registry sync --gateway http://127.0.0.1:8080 --recipient rkkp --token-file rkkp.token
+    """
+    import os
+
+    import httpx
+
+    from tvaers.errors import ConfigError
+    from tvaers.registry.pseudonym import load_or_create_key
+    from tvaers.registry.store import RegistryStore
+    from tvaers.registry.sync import sync
+
+    token = (
+        token_file.read_text().strip()
+        if token_file
+        else os.environ.get("TVAERS_REGISTRY_GATEWAY_TOKEN")
+    )
+    if not token:
+        raise ConfigError(
+            "no gateway token", hint="give --token-file or set TVAERS_REGISTRY_GATEWAY_TOKEN"
+        )
+    conf = _settings(settings, registry_dir=registry, key_file=key_file, cpr_mode=cpr_mode)
+    key = load_or_create_key(conf.resolved_key_file())
+    first = f"{gateway.rstrip('/')}/fhir/recipients/{recipient}/incremental?_since={since}"
+    with httpx.Client(headers={"Authorization": f"Bearer {token}"}, timeout=60.0) as client:
+        done = sync(
+            RegistryStore(conf.registry_dir),
+            key,
+            client,
+            first,
+            cpr_mode=conf.cpr_mode,
+            max_pages=max_pages,
+        )
+    typer.echo(f"pages\t{done.pages}\nreports\t{done.reports}\nnew\t{done.new_reports}")
+    err.print(f"synced {done.pages} page(s); next cursor stored", highlight=False)

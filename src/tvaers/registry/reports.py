@@ -91,7 +91,12 @@ def read_reports(directory: Path) -> Iterator[RawReport]:
 def _received(report: RawReport) -> datetime:
     if report.folder_day is not None:
         return datetime(report.folder_day.year, report.folder_day.month, report.folder_day.day)
-    instant = parse_instant(report.bundle.get("timestamp"))
+    raw_meta = report.bundle.get("meta")
+    meta: dict[str, Any] = raw_meta if isinstance(raw_meta, dict) else {}
+    # A Bundle read back from the gateway carries the server's receipt in meta.lastUpdated.
+    instant = parse_instant(meta.get("lastUpdated")) or parse_instant(
+        report.bundle.get("timestamp")
+    )
     if instant is None:
         raise InputError(
             "cannot tell when the report arrived",
@@ -141,6 +146,17 @@ def prepare(report: RawReport, key: PseudonymKey, cpr_mode: CprMode) -> Prepared
     return Prepared(key.pseudonym(cpr), report_id, bundle, _received(report), report.kommunekode)
 
 
+def fresh_reports(prepared: list[Prepared], seen: set[tuple[str, str]]) -> list[Prepared]:
+    """Reports not received before (same citizen and Bundle.id), first copy only."""
+    fresh = []
+    known = set(seen)
+    for item in prepared:
+        if (item.pid, item.report_id) not in known:
+            known.add((item.pid, item.report_id))
+            fresh.append(item)
+    return fresh
+
+
 def import_reports(
     store: RegistryStore,
     key: PseudonymKey,
@@ -160,10 +176,5 @@ def import_reports(
 
     prepared = [prepare(r, key, cpr_mode) for r in read_reports(Path(directory))]
     state = load_state(store)
-    fresh: list[Prepared] = []
-    seen = set(state.seen)
-    for item in prepared:
-        if (item.pid, item.report_id) not in seen:
-            seen.add((item.pid, item.report_id))
-            fresh.append(item)
+    fresh = fresh_reports(prepared, state.seen)
     return save(store, key, state, fresh, source=Path(directory), rebuild=rebuild)

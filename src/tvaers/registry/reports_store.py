@@ -149,10 +149,11 @@ def save(
     stored: StoredReports,
     fresh: Sequence[Prepared],
     *,
-    source: Path,
+    source: Path | str,
     rebuild: bool,
+    extra: dict[str, Any] | None = None,
 ) -> dict[str, int]:
-    """Fold the new reports in and write every table in one transaction."""
+    """Fold the new reports in and write every table (and ``extra`` ones) in one transaction."""
     first = (stored.log[-1]["sequence"] + 1) if stored.log else 1
     new_log = _log_rows(fresh, first)
     flat = Flattener()
@@ -167,12 +168,17 @@ def save(
     tables["coverage"] = _merge_coverage(flat, stored, rebuild)
     log = [*stored.log, *new_log]
     tables[LOG] = log_table(log)
+    tables.update(extra or {})
     cutoff = max((r["received"] for r in log), default=None)
     return _write(store, key, tables, source, cutoff.date() if cutoff else date.today())
 
 
 def _write(
-    store: RegistryStore, key: PseudonymKey, tables: dict[str, Any], source: Path, cutoff: date
+    store: RegistryStore,
+    key: PseudonymKey,
+    tables: dict[str, Any],
+    source: Path | str,
+    cutoff: date,
 ) -> dict[str, int]:
     import pyarrow.parquet as pq
 
@@ -187,7 +193,7 @@ def _write(
                     name=name,
                     rows=table.num_rows,
                     schema_version=1,
-                    source=str(source.resolve()),
+                    source=str(source.resolve()) if isinstance(source, Path) else source,
                     source_sha256=None,
                     data_cutoff=cutoff.isoformat(),
                     imported_at=now_iso(),
