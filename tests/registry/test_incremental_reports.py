@@ -71,7 +71,7 @@ def contents(store: RegistryStore) -> dict[str, list[str]]:
 
 
 @settings(
-    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(items=reports(), cuts=st.lists(st.integers(1, 7), max_size=3), data=st.data())
 def test_incremental_equals_full_and_rebuild(
