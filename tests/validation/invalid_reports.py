@@ -550,16 +550,6 @@ CASES: list[InvalidCase] = [
         strict=True,
     ),
     InvalidCase(
-        "strict-old-concept",
-        "care",
-        "a pre-simplification condition in UUID form",
-        lambda r: find(r, "Condition")["code"].__setitem__(
-            "coding", [{"system": FSIII, "code": "4d46bd94-9518-431c-82e8-ebb91bca307a"}]
-        ),
-        f"strict:{CARE}-condition:Condition.code.coding",
-        strict=True,
-    ),
-    InvalidCase(
         "strict-stale-display",
         "care",
         "an outdated title as display",

@@ -11,6 +11,8 @@ from tvaers.fhir.references import ReferenceIndex
 from tvaers.terminology.cpr import CprMode
 from tvaers.validation.messages import MESSAGES
 
+_TEXTS: dict[tuple[Any, ...], tuple[str, str, str]] = {}
+
 
 class Capped(Exception):
     """Raised when the issue cap is reached; validation stops and adds a note."""
@@ -36,6 +38,7 @@ class Context:
     issues: list[Issue] = field(default_factory=list)
     resources: list[Located] = field(default_factory=list)
     index: ReferenceIndex | None = None  # the report being validated (None: standalone)
+    entry_profiles: dict[str, tuple[str, ...]] = field(default_factory=dict)  # type -> profiles
     strict_config: str | None = None
     conformance: dict[tuple[int, str], bool] = field(default_factory=dict)
     errors: int = 0  # error/fatal issues so far (strict rules not counted)
@@ -67,17 +70,14 @@ class Context:
         self, severity: Severity, kind: str, rule: str, expression: str | None, **params: Any
     ) -> None:
         """Add one issue built from the message template ``kind``."""
-        message = MESSAGES[kind]
-        self.add(
-            Issue(
-                severity,
-                message.code,
-                rule,
-                message.en.format(**params),
-                expression=expression,
-                text_da=message.da.format(**params),
-            )
-        )
+        key = (kind, *params.items())
+        texts = _TEXTS.get(key)
+        if texts is None:
+            message = MESSAGES[kind]
+            texts = (message.code, message.en.format(**params), message.da.format(**params))
+            if len(_TEXTS) < 20_000:  # the same findings recur (information on every resource)
+                _TEXTS[key] = texts
+        self.add(Issue(severity, texts[0], rule, texts[1], expression=expression, text_da=texts[2]))
 
     def add(self, issue: Issue) -> None:
         self.issues.append(issue)

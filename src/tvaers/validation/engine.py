@@ -112,8 +112,11 @@ def validate_as(resource: dict[str, Any], profile: Profile, path: str, ctx: Cont
         return
     ctx.resources.append(Located(resource, path, (profile.url,)))
     is_report = profile.ig is not None and profile.url == ig(profile.ig).report
-    outer = ctx.index
+    outer, outer_profiles = ctx.index, ctx.entry_profiles
     if is_report:
+        entry = profile.root.children.get("entry")
+        resource_elements = [e for e in entry.walk() if e.name == "resource"] if entry else []
+        ctx.entry_profiles = {t: ps for e in resource_elements for t, ps in e.type_profiles.items()}
         entries = resource.get("entry")  # only well-formed entry lists feed the index
         ctx.index = ReferenceIndex({"entry": entries if isinstance(entries, list) else []})
     before = ctx.errors
@@ -122,7 +125,7 @@ def validate_as(resource: dict[str, Any], profile: Profile, path: str, ctx: Cont
         if is_report:
             _report_rules(resource, profile, path, ctx)
     finally:
-        ctx.index = outer
+        ctx.index, ctx.entry_profiles = outer, outer_profiles
     if profile.ig is not None:
         ctx.conformance.setdefault((id(resource), profile.url), ctx.errors == before)
 

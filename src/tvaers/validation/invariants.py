@@ -117,17 +117,31 @@ def environment(walker: Walker) -> Env:
     )
 
 
+Prepared = tuple[Constraint, Any, Any]  # (constraint, compiled invariant, native form or None)
+_PREPARED: dict[tuple[Constraint, ...], tuple[Prepared, ...]] = {}
+
+
+def prepare(constraints: tuple[Constraint, ...]) -> tuple[Prepared, ...]:
+    """Compile a constraint list once (cached by the tuple itself)."""
+    found = _PREPARED.get(constraints)
+    if found is None:
+        found = tuple(
+            (c, compile_invariant(c.expression), NATIVE_FORMS.get((c.key, c.expression)))
+            for c in constraints
+            if c.key not in NATIVE
+        )
+        _PREPARED[constraints] = found
+    return found
+
+
 def check(walker: Walker, constraints: tuple[Constraint, ...], value: Any, code: str | None,
           elem: Element | None, path: str, anchor: Element) -> None:  # fmt: skip
     """Evaluate ``constraints`` on one value and report those that fail."""
     node: Node | None = None
-    for constraint in constraints:
-        if constraint.key in NATIVE:
-            continue
-        invariant = compile_invariant(constraint.expression)
+    root = walker.resource_node.value
+    for constraint, invariant, fast in prepare(constraints):
         problem = None
-        fast = NATIVE_FORMS.get((constraint.key, constraint.expression))
-        verdict = fast(value, walker.resource_node.value) if fast is not None else None
+        verdict = fast(value, root) if fast is not None else None
         if not invariant.pure:
             walker.ctx.impure += 1
         if verdict is not None:

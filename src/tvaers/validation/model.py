@@ -195,6 +195,21 @@ class Element:
             return self._required if self._required is not None else self.required(datatype)
         return tuple({c for c, _t in self.keys_for(code, datatype).values() if _needed(c)})
 
+    def required_keys(
+        self, code: str | None, datatype: Callable[[str], Element | None]
+    ) -> tuple[tuple[Element, tuple[str, ...]], ...]:
+        """Required children with the JSON keys that satisfy each (cached per type)."""
+        cache_key = f"required:{code}"
+        found = self._keys_by_type.get(cache_key)
+        if found is None:
+            keys = self.keys_for(code, datatype) if code is not None else self.keys(datatype)
+            found = tuple(  # type: ignore[assignment]
+                (child, tuple(k for k, (c, t) in keys.items() if c is child and t != "Element"))
+                for child in self.required_for(code, datatype)
+            )
+            self._keys_by_type[cache_key] = found  # type: ignore[assignment]
+        return found  # type: ignore[return-value]
+
     def required(self, datatype: Callable[[str], Element | None]) -> tuple[Element, ...]:
         """Children with ``min > 0``, or with a required slice (cached)."""
         if self._required is None:

@@ -135,6 +135,64 @@ def bdl_8(entry: Any, root: Any) -> bool | None:
     return "/_history/" not in full_url if isinstance(full_url, str) else None
 
 
+# --------------------------------------------------------------------------- accept-only forms
+# These return True for the common, clearly valid shape and None otherwise (the evaluator
+# then decides), so they can only save time, never change an answer.
+VER_STATUS = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
+CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
+
+
+def _type_is_not(bundle: Any, *kinds: str) -> bool:
+    kind = _bundle_type(bundle)
+    return kind is not None and kind not in kinds
+
+
+def _accept(condition: Callable[[Any], bool]) -> Native:
+    return lambda value, root: True if isinstance(value, dict) and condition(value) else None
+
+
+def _entered_in_error(condition: dict[str, Any]) -> bool | None:
+    status = condition.get("verificationStatus")
+    if status is None:
+        return False
+    codings = status.get("coding") if isinstance(status, dict) else None
+    if codings is None:
+        return False
+    if not isinstance(codings, list) or not all(isinstance(c, dict) for c in codings):
+        return None
+    return any(
+        c.get("system") == VER_STATUS and c.get("code") == "entered-in-error" for c in codings
+    )
+
+
+ACCEPT: dict[tuple[str, str], Native] = {
+    ("bdl-1", "total.empty() or (type = 'searchset') or (type = 'history')"):
+        _accept(lambda b: "total" not in b),
+    ("bdl-2", "entry.search.empty() or (type = 'searchset')"):
+        _accept(lambda b: isinstance(b.get("entry", []), list) and all(isinstance(e, dict) and "search" not in e for e in b.get("entry", []))),
+    ("bdl-9", "type = 'document' implies (identifier.system.exists() and identifier.value.exists())"):
+        _accept(lambda b: _type_is_not(b, "document")),
+    ("bdl-10", "type = 'document' implies (timestamp.hasValue())"): _accept(lambda b: _type_is_not(b, "document")),
+    ("bdl-11", "type = 'document' implies entry.first().resource.is(Composition)"):
+        _accept(lambda b: _type_is_not(b, "document")),
+    ("bdl-12", "type = 'message' implies entry.first().resource.is(MessageHeader)"):
+        _accept(lambda b: _type_is_not(b, "message")),
+    ("con-3", "clinicalStatus.exists() or verificationStatus.coding.where(system='http://terminology.hl7.org/CodeSystem/condition-ver-status' and code = 'entered-in-error').exists() or category.select($this='problem-list-item').empty()"):
+        _accept(lambda c: isinstance(c.get("clinicalStatus"), dict) or "category" not in c),
+    ("con-4", "abatement.empty() or clinicalStatus.coding.where(system='http://terminology.hl7.org/CodeSystem/condition-clinical' and (code='resolved' or code='remission' or code='inactive')).exists()"):
+        _accept(lambda c: not any(k.startswith("abatement") for k in c)),
+    ("con-5", "verificationStatus.coding.where(system='http://terminology.hl7.org/CodeSystem/condition-ver-status' and code='entered-in-error').empty() or clinicalStatus.empty()"):
+        _accept(lambda c: "clinicalStatus" not in c or _entered_in_error(c) is False),
+    ("cpl-3", "detail.empty() or reference.empty()"): _accept(lambda a: "detail" not in a or "reference" not in a),
+    ("org-1", "(identifier.count() + name.count()) > 0"):
+        _accept(lambda o: isinstance(o.get("name"), str) or (isinstance(o.get("identifier"), list) and any(i is not None for i in o["identifier"]))),
+    ("dk-core-organization-mandatory-identifier", "identifier.where(system='urn:oid:1.2.208.176.1.1' or system='https://kombit.dk/sts/organisation' or system='urn:oid:2.16.840.1.113883.2.24.1.1').exists()"):
+        _accept(lambda o: isinstance(o.get("identifier"), list) and any(
+            isinstance(i, dict) and i.get("system") in ("urn:oid:1.2.208.176.1.1", "https://kombit.dk/sts/organisation", "urn:oid:2.16.840.1.113883.2.24.1.1")
+            for i in o["identifier"])),
+}  # fmt: skip
+
+
 NATIVE: dict[tuple[str, str], Native] = {
     REF_1: ref_1,
     PER_1: per_1,
@@ -143,4 +201,5 @@ NATIVE: dict[tuple[str, str], Native] = {
     BDL_5: bdl_5,
     BDL_7: bdl_7,
     BDL_8: bdl_8,
+    **ACCEPT,
 }

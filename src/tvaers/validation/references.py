@@ -57,10 +57,23 @@ def check(walker: Walker, item: Any, elem: Element, path: str, anchor: Element) 
                    got=describe(kind), allowed=", ".join(sorted(types)))  # fmt: skip
         return
     profiles = by_type.get(kind, ())
-    if profiles and not any(ctx.conforms(target, url) for url in profiles):
+    if not profiles or any(_self_reported(target, url, ctx.entry_profiles) for url in profiles):
+        return  # the target is validated against that profile itself: its errors are reported there
+    if not any(ctx.conforms(target, url) for url in profiles):
         ctx.report("error", "reference.profile", walker.rule("reference", anchor), path,
                    element=walker.display(anchor, anchor), reference=describe(reference),
                    allowed=" or ".join(profiles))  # fmt: skip
+
+
+def _self_reported(
+    target: dict[str, Any], url: str, entry_profiles: dict[str, tuple[str, ...]]
+) -> bool:
+    meta = target.get("meta")
+    declared = meta.get("profile") if isinstance(meta, dict) else None
+    if isinstance(declared, list) and url in declared:
+        return True
+    kind = target.get("resourceType")
+    return isinstance(kind, str) and url in entry_profiles.get(kind, ())
 
 
 @cache

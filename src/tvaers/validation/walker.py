@@ -97,6 +97,9 @@ class Walker:
         keys = (
             (elem._keys or elem.keys(datatype)) if code is None else elem.keys_for(code, datatype)
         )
+        for child, names in elem.required_keys(code, datatype):  # first: probes fail fast
+            if not any(name in obj for name in names):
+                self.missing(child, path, anchor)
         seen: set[Element] = set()
         for key, value in obj.items():
             hit = keys.get(key)
@@ -104,8 +107,8 @@ class Walker:
                 if not (is_root and key == "resourceType"):
                     self.unknown(key, elem, path, anchor, keys)
                 continue
-            child, code = hit
-            if code == "Element":
+            child, child_code = hit
+            if child_code == "Element":
                 self.primitive_extension(value, child, path + "." + key[1:], anchor)
                 continue
             if child in seen:  # a second type of one choice element
@@ -115,10 +118,7 @@ class Walker:
                                 keys=", ".join(k for k in obj if k.startswith(child.name[:-3])))  # fmt: skip
                 continue
             seen.add(child)
-            self.property(child, key, value, code, path, anchor)
-        for child in elem.required_for(code, datatype):
-            if child not in seen:
-                self.missing(child, path, anchor)
+            self.property(child, key, value, child_code, path, anchor)
 
     def missing(self, child: Element, path: str, anchor: Element) -> None:
         """A required element is absent: name its required slices, else the element."""
@@ -169,38 +169,27 @@ class Walker:
     def property(
         self, child: Element, key: str, value: Any, code: str | None, path: str, anchor: Element
     ) -> None:
+        if not child.is_choice and not child.array and child.max:  # the common case: one value
+            if isinstance(value, list):
+                self.ctx.report("error", "type.single", self.rule("type", anchor if child.core else child),
+                                f"{path}.{child.name}", element=self.display(child, anchor))  # fmt: skip
+                return
+            self.value(value, child, code, f"{path}.{child.name}", anchor if child.core else child)
+            return
         name = child.name[:-3] if child.is_choice else child.name
         base = f"{path}.{name}.ofType({code})" if child.is_choice else f"{path}.{name}"
         here = anchor if child.core else child
         target = child
         if child.is_choice and child.slices:
-            target = next((s for s in child.slices if code in s.match.get("type:$this", ())), child)
+            target = self.choice_slice(child, code, path, name)
             here = target
-            for other in child.slices:
-                if other is not target and other.min > 0:
-                    self.ctx.report("error", "cardinality.min", self.rule("cardinality", other),
-                                    f"{path}.{name}", element=other.id, profile=self.profile_name,
-                                    min=other.min, count=0)  # fmt: skip
         if target.max == 0:
             self.ctx.report("error", "cardinality.prohibited", self.rule("cardinality", here), base,
                             element=self.display(target, anchor), profile=self.profile_name)  # fmt: skip
             return
-        if child.array:
-            if not isinstance(value, list):
-                self.ctx.report("error", "type.array", self.rule("type", here), base,
-                                element=self.display(child, anchor))  # fmt: skip
-                return
-            if not value:
-                self.ctx.report("error", "type.empty-array", self.rule("type", here), base,
-                                element=self.display(child, anchor))  # fmt: skip
-                return
-            items = value
-        else:
-            if isinstance(value, list):
-                self.ctx.report("error", "type.single", self.rule("type", here), base,
-                                element=self.display(child, anchor))  # fmt: skip
-                return
-            items = [value]
+        items = self.shaped(value, child, base, here, anchor)
+        if items is None:
+            return
         if len(items) > target.max and target.max != UNBOUNDED:
             self.ctx.report("error", "cardinality.max", self.rule("cardinality", here), base,
                             element=self.display(target, anchor), profile=self.profile_name,
@@ -211,9 +200,41 @@ class Walker:
             self.sliced(items, child, code, base, anchor)
             return
         next_anchor = anchor if target.core else target
-        for index, item in enumerate(items):
-            item_path = f"{base}[{index}]" if child.array else base
-            self.value(item, target, code, item_path, next_anchor)
+        if child.array:
+            for index, item in enumerate(items):
+                self.value(item, target, code, f"{base}[{index}]", next_anchor)
+        else:
+            self.value(items[0], target, code, base, next_anchor)
+
+    def choice_slice(self, child: Element, code: str | None, path: str, name: str) -> Element:
+        """The type slice of a choice element for ``code``; reports required other slices."""
+        target = next((s for s in child.slices if code in s.match.get("type:$this", ())), child)
+        for other in child.slices:
+            if other is not target and other.min > 0:
+                self.ctx.report("error", "cardinality.min", self.rule("cardinality", other),
+                                f"{path}.{name}", element=other.id, profile=self.profile_name,
+                                min=other.min, count=0)  # fmt: skip
+        return target
+
+    def shaped(
+        self, value: Any, child: Element, base: str, here: Element, anchor: Element
+    ) -> list[Any] | None:
+        """The items of a property, or None after reporting a wrong JSON shape."""
+        if child.array:
+            if not isinstance(value, list):
+                kind = "type.array"
+            elif not value:
+                kind = "type.empty-array"
+            else:
+                return value
+        elif isinstance(value, list):
+            kind = "type.single"
+        else:
+            return [value]
+        self.ctx.report(
+            "error", kind, self.rule("type", here), base, element=self.display(child, anchor)
+        )
+        return None
 
     def unknown_extensions(
         self, items: list[Any], child: Element, base: str, here: Element
