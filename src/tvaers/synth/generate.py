@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import multiprocessing
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from multiprocessing.pool import AsyncResult
 from pathlib import Path
 
@@ -22,6 +23,17 @@ from tvaers.synth.block import run_block
 from tvaers.synth.clients import write_clients
 from tvaers.synth.config import COHORTS, SynthConfig
 from tvaers.synth.health_system import health_system
+from tvaers.synth.municipal.block import SPILL, VERSIONS, municipal_block, plan_of
+from tvaers.synth.municipal.manifest import municipal_manifest, write_plan
+from tvaers.synth.municipal.options import MunicipalOptions
+from tvaers.synth.municipal.partition import (
+    LEDGER,
+    LEDGER_SCHEMA,
+    Spill,
+    write_month,
+    write_reports,
+)
+from tvaers.synth.municipal.versions import SCHEMA as VERSIONS_SCHEMA
 from tvaers.synth.params import load_parameters
 from tvaers.synth.pathways import MunicipalEffects
 from tvaers.synth.schema import SCHEMA_VERSION, SCHEMAS
@@ -43,38 +55,70 @@ def generate(
     *,
     workers: int = 1,
     on_block: Callable[[int], None] | None = None,
+    municipal: MunicipalOptions | None = None,
 ) -> dict[str, object]:
-    """Write every output file of ``config`` under ``out``; returns the manifest."""
+    """Write every output file of ``config`` under ``out``; returns the manifest.
+
+    With ``municipal`` enabled (the default) the blocks also produce municipal delivery
+    reports, written in submission order under ``reports/`` with ``report_ledger.parquet``.
+    """
+    options = municipal or MunicipalOptions()
     out.mkdir(parents=True, exist_ok=True)
     (out / "events").mkdir(exist_ok=True)
     hs = health_system()
     write_organisations(hs.table, out)
     n_clients = write_clients(out / "clients.toml", config.seed)
     _write_effects(config, out / "events" / "municipality_effects.parquet")
+    schemas = dict(SCHEMAS)
+    if options.enabled:
+        schemas[VERSIONS] = VERSIONS_SCHEMA
+        write_plan(plan_of(config, options), out / "events" / "municipal_plan.parquet")
     writers = {
         name: FixedRowGroupWriter(out / f"{name}.parquet", schema, name)
-        for name, schema in SCHEMAS.items()
+        for name, schema in schemas.items()
     }
+    spill = Spill(out / ".spill") if options.enabled else None
     try:
-        for tables in _blocks(config, workers):
-            for name, table in tables.items():
-                writers[name].write(table)
+        for tables in _blocks(config, options, workers):
+            for name, writer in writers.items():
+                writer.write(tables[name])
+            if spill is not None:
+                spill.write(tables[SPILL])
             if on_block:
                 on_block(1)
     finally:
         for writer in writers.values():
             writer.close()
-    manifest = _manifest(config, out, {name: w.rows for name, w in writers.items()}, n_clients)
+    rows = {name: w.rows for name, w in writers.items()}
+    if spill is not None:
+        ledger = write_reports(spill, out, partial(_months, out=out, workers=workers))
+        ledger_writer = FixedRowGroupWriter(out / LEDGER, LEDGER_SCHEMA, "report_ledger")
+        ledger_writer.write(ledger)
+        ledger_writer.close()
+        rows["report_ledger"] = ledger.num_rows
+    manifest = _manifest(config, out, rows, n_clients)
+    if options.enabled:
+        manifest["municipal"] = municipal_manifest(options, out)
     (out / MANIFEST).write_text(
         json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     return manifest
 
 
-def _blocks(config: SynthConfig, workers: int) -> Iterator[dict[str, pa.Table]]:
+def run_all(config: SynthConfig, options: MunicipalOptions, block: int) -> dict[str, pa.Table]:
+    """Part 1 and (if enabled) the municipal part of one block."""
+    tables = run_block(config, block)
+    if options.enabled:
+        tables.update(municipal_block(config, options, block, tables))
+    return tables
+
+
+def _blocks(
+    config: SynthConfig, options: MunicipalOptions, workers: int
+) -> Iterator[dict[str, pa.Table]]:
     if workers <= 1 or config.n_blocks == 1:
         for block in range(config.n_blocks):
-            yield run_block(config, block)
+            yield run_all(config, options, block)
         return
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(workers) as pool:
@@ -82,9 +126,18 @@ def _blocks(config: SynthConfig, workers: int) -> Iterator[dict[str, pa.Table]]:
         next_block = 0
         while next_block < config.n_blocks or pending:
             while next_block < config.n_blocks and len(pending) < workers * IN_FLIGHT_PER_WORKER:
-                pending.append(pool.apply_async(run_block, (config, next_block)))
+                pending.append(pool.apply_async(run_all, (config, options, next_block)))
                 next_block += 1
             yield pending.popleft().get()
+
+
+def _months(files: list[Path], *, out: Path, workers: int) -> Iterable[pa.Table]:
+    """Write the report files of every spilled month, in month order."""
+    if workers <= 1 or len(files) <= 1:
+        return [write_month(f, out) for f in files]
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(workers) as pool:
+        return list(pool.imap(partial(write_month, out=out), files))
 
 
 def _write_effects(config: SynthConfig, path: Path) -> None:
@@ -106,7 +159,16 @@ def _manifest(
     config: SynthConfig, out: Path, rows: dict[str, int], n_clients: int
 ) -> dict[str, object]:
     files: dict[str, dict[str, object]] = {}
-    names = [*SCHEMAS, "organisations", "responsible_authority", "events/municipality_effects"]
+    extra = [n for n in rows if n not in SCHEMAS]
+    names = [
+        *SCHEMAS,
+        *extra,
+        "organisations",
+        "responsible_authority",
+        "events/municipality_effects",
+    ]
+    if (out / "events" / "municipal_plan.parquet").exists():
+        names.append("events/municipal_plan")
     for name in names:
         path = out / f"{name}.parquet"
         count = rows[name] if name in rows else pq.ParquetFile(path).metadata.num_rows

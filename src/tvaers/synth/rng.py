@@ -24,6 +24,12 @@ STREAMS: dict[str, int] = {
     "municipalities": 8,
     "expand": 9,
     "effects": 10,
+    "municipal_plan": 11,
+    "prevention": 12,
+    "rehab": 13,
+    "care": 14,
+    "municipal_ids": 15,
+    "delivery": 16,
 }
 GLOBAL_BLOCK = 2**31 - 1  # the block number of draws that are not per block (municipal effects)
 
