@@ -25,7 +25,7 @@ from collections.abc import Callable
 
 import orjson
 
-from tvaers.synth.factories import find, make_delivery_report
+from tvaers.synth.factories import make_delivery_report
 from tvaers.validation import validate_bytes
 
 
@@ -38,7 +38,10 @@ def build(count: int) -> tuple[list[bytes], int]:
         report = make_delivery_report(ig, seed=seed, legacy_codes=ig == "care" and seed % 7 == 0,
                                       transitional=ig == "care" and seed % 11 == 0)  # fmt: skip
         if seed % 25 == 0:  # a typical mistake: the condition's recorded date missing
-            find(report, "Condition").pop("recordedDate", None)
+            condition = next(
+                e["resource"] for e in report["entry"] if "recordedDate" in e["resource"]
+            )
+            condition.pop("recordedDate")
         resources += 1 + len(report["entry"])
         reports.append(orjson.dumps(report))
     return reports, resources

@@ -118,19 +118,30 @@ def environment(walker: Walker) -> Env:
 
 
 Prepared = tuple[Constraint, Any, Any]  # (constraint, compiled invariant, native form or None)
-_PREPARED: dict[tuple[Constraint, ...], tuple[Prepared, ...]] = {}
+#: constraints -> (names that guard the skippable group, the group, the rest)
+_PREPARED: dict[
+    tuple[Constraint, ...], tuple[frozenset[str], tuple[Prepared, ...], tuple[Prepared, ...]]
+] = {}
 
 
-def prepare(constraints: tuple[Constraint, ...]) -> tuple[Prepared, ...]:
-    """Compile a constraint list once (cached by the tuple itself)."""
+def prepare(
+    constraints: tuple[Constraint, ...],
+) -> tuple[frozenset[str], tuple[Prepared, ...], tuple[Prepared, ...]]:
+    """Compile a constraint list once (cached by the tuple itself).
+
+    Pure, guarded invariants that hold when their names are absent form one group: when the
+    value carries none of the group's names (``dom-2``..``dom-5`` without ``contained``), the
+    whole group is skipped with one test.
+    """
     found = _PREPARED.get(constraints)
     if found is None:
-        found = tuple(
-            (c, compile_invariant(c.expression), NATIVE_FORMS.get((c.key, c.expression)))
-            for c in constraints
-            if c.key not in NATIVE
-        )
-        _PREPARED[constraints] = found
+        items = [(c, compile_invariant(c.expression), NATIVE_FORMS.get((c.key, c.expression)))
+                 for c in constraints if c.key not in NATIVE]  # fmt: skip
+        group = tuple(p for p in items if p[2] is None and p[1].roots is not None and not p[1].choice_roots
+                      and p[1].holds_when_absent is True and p[1].pure)  # fmt: skip
+        rest = tuple(p for p in items if p not in group)
+        names: frozenset[str] = frozenset(name for p in group for name in p[1].roots or ())
+        found = _PREPARED[constraints] = (names, group, rest)
     return found
 
 
@@ -139,7 +150,9 @@ def check(walker: Walker, constraints: tuple[Constraint, ...], value: Any, code:
     """Evaluate ``constraints`` on one value and report those that fail."""
     node: Node | None = None
     root = walker.resource_node.value
-    for constraint, invariant, fast in prepare(constraints):
+    names, group, rest = prepare(constraints)
+    todo = rest if isinstance(value, dict) and names.isdisjoint(value) else group + rest
+    for constraint, invariant, fast in todo:
         problem = None
         verdict = fast(value, root) if fast is not None else None
         if not invariant.pure:
