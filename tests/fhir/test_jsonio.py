@@ -29,3 +29,13 @@ def test_bad_input_is_a_clear_error(data: bytes, fragment: str) -> None:
         parse_json(data, source="upload.json")
     assert fragment in str(info.value)
     assert "upload.json" in str(info.value)
+
+
+def test_depth_limit_is_exact() -> None:
+    def nested(levels: int) -> bytes:
+        return b'{"a":' * (levels - 1) + b"[1]" + b"}" * (levels - 1)
+
+    assert parse_json(nested(MAX_DEPTH)) is not None
+    with pytest.raises(JsonError, match=f"nested {MAX_DEPTH + 1} levels"):
+        parse_json(nested(MAX_DEPTH + 1))
+    assert parse_json(b'"scalar"') == "scalar"

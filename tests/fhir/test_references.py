@@ -33,3 +33,8 @@ def test_index_resolves_all_three_forms() -> None:
     assert index.resolve("Condition/c1") is condition
     assert index.resolve("https://other.host/Condition/c1") is condition
     assert index.resolve("Condition/c2") is None
+
+
+def test_index_tolerates_malformed_bundles() -> None:
+    for bundle in ({"entry": {"not": "a list"}}, {"entry": "x"}, {"entry": [1, None, {}]}, {}):
+        assert ReferenceIndex(bundle).resolve("Patient/x") is None

@@ -54,19 +54,27 @@ def parse_json(data: bytes | str, *, source: str = "<input>") -> Any:
 
 
 def _depth(value: Any) -> int:
-    """Nesting depth, iteratively (no recursion limit on hostile input)."""
-    deepest = 0
+    """Nesting depth, iteratively (no recursion limit on hostile input).
+
+    Only containers are pushed; scalars never change the depth, and FHIR resources are
+    mostly scalars, so this stays cheap on the hot path of the gateway.
+    """
+    if not isinstance(value, (dict, list)):
+        return 0
+    deepest = 1
     stack: list[tuple[Any, int]] = [(value, 1)]
+    pop, push = stack.pop, stack.append
     while stack:
-        item, level = stack.pop()
-        if level > deepest:
-            deepest = level
-            if deepest > MAX_DEPTH:
-                return deepest
-        if isinstance(item, dict):
-            stack.extend((child, level + 1) for child in item.values())
-        elif isinstance(item, list):
-            stack.extend((child, level + 1) for child in item)
+        item, level = pop()
+        children = item.values() if isinstance(item, dict) else item
+        child_level = level + 1
+        for child in children:
+            if isinstance(child, (dict, list)):
+                if child_level > deepest:
+                    deepest = child_level
+                    if deepest > MAX_DEPTH:
+                        return deepest
+                push((child, child_level))
     return deepest
 
 

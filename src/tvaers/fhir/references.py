@@ -57,7 +57,8 @@ class ReferenceIndex:
     def __init__(self, bundle: dict[str, Any]):
         self._by_full_url: dict[str, dict[str, Any]] = {}
         self._by_key: dict[ResourceKey, dict[str, Any]] = {}
-        for entry in bundle.get("entry") or ():
+        entries = bundle.get("entry")
+        for entry in entries if isinstance(entries, list) else ():
             if not isinstance(entry, dict):
                 continue
             resource = entry.get("resource")
