@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -53,14 +54,41 @@ def generate(
         730, help="Days of hospital follow-up history before --start."
     ),
     block_size: int = typer.Option(8192, help="Citizens per block (part of the seed contract)."),
+    municipal: bool = typer.Option(
+        True, "--municipal/--no-municipal", help="Also write municipal delivery reports."
+    ),
+    not_reporting: str | None = typer.Option(
+        None,
+        help="Municipalities that never report an IG, replacing the drawn ones, "
+        "e.g. 'prevention=101,147;care=851' ('prevention=' = all report).",
+    ),
+    invalid_share: float | None = typer.Option(
+        None, help="Share of deliberately invalid reports (default from municipal.toml: 0.01)."
+    ),
+    late_report_share: float | None = typer.Option(
+        None, help="Share of reports sent late on their own (default 0.004)."
+    ),
+    outages_per_year: float | None = typer.Option(
+        None, help="EOJ outages per municipality and year; the backlog is sent after (0.8)."
+    ),
 ) -> None:
-    """Generate CPR facts, organisations, EOJ clients, LPR3-like hospital data and referrals.
+    """Generate CPR facts, organisations, EOJ clients, LPR3-like hospital data, referrals,
+    municipal delivery reports (reports/YYYY-MM-DD/<kommunekode>.ndjson.zst, report_ledger.parquet).
 
     Example: tvaers synth generate --citizens 20000 --seed 7 --enrich heart=x5,copd=x5 --out demo-output/synth
     """
     from tvaers.synth.config import SynthConfig, parse_enrich, region_population
     from tvaers.synth.generate import enrichment
     from tvaers.synth.generate import generate as run
+    from tvaers.synth.municipal.options import MunicipalOptions, parse_not_reporting
+
+    options = MunicipalOptions(
+        enabled=municipal,
+        not_reporting=parse_not_reporting(not_reporting),
+        invalid_share=invalid_share,
+        late_report_share=late_report_share,
+        outages_per_year=outages_per_year,
+    )
 
     if citizens is None:
         if region is None:
@@ -80,7 +108,13 @@ def generate(
     print_enrichment(enrichment(config))
     with progress() as bar:
         task = bar.add_task(f"generating {citizens:,} citizens", total=config.n_blocks)
-        manifest = run(config, out_dir, workers=workers, on_block=lambda n: bar.advance(task, n))
+        manifest = run(
+            config,
+            out_dir,
+            workers=workers,
+            on_block=lambda n: bar.advance(task, n),
+            municipal=options,
+        )
     counts = manifest["row_counts"]
     assert isinstance(counts, dict)
     for name, rows in counts.items():
@@ -110,3 +144,68 @@ def calibration(
 
     # the table is data: print it whole, never cut to the terminal width
     Console(width=max(out.width, 200), soft_wrap=True).print(render_table(result))
+
+
+@app.command()
+def submit(
+    directory: Path = typer.Argument(..., help="Folder written by `tvaers synth generate`."),
+    url: str = typer.Option(..., "--url", help="Gateway base URL, e.g. http://127.0.0.1:8080"),
+    credentials: Path = typer.Option(
+        ..., "--credentials", help="TOML from `tvaers gateway clients import --credentials-out`."
+    ),
+    checkpoint: Path | None = typer.Option(
+        None, help="Resume file (default DIR/submit-checkpoint.json)."
+    ),
+    concurrency: int = typer.Option(8, help="Reports in flight at once (1..64)."),
+    retries: int = typer.Option(8, help="Retries per report on 429/5xx/connection errors."),
+    output_format: str = typer.Option("text", "--format", help="text | json"),
+) -> None:
+    """Replay the delivery reports to a gateway in submission order, one client per municipality.
+
+    Example: tvaers synth submit demo-output/synth --url http://127.0.0.1:8080 --credentials creds.toml
+    """
+    from tvaers.synth.submit import ReplayOptions, ledger_expectation, replay, report_files
+
+    if output_format not in ("text", "json"):
+        raise InputError(f"--format {output_format!r} is not one of text, json")
+    options = ReplayOptions(concurrency=concurrency, max_retries=retries)
+    files = report_files(directory)
+    with progress() as bar:
+        task = bar.add_task("replaying", total=len(files))
+
+        def advance(file_index: int, sent: int) -> None:
+            bar.update(task, completed=file_index, description=f"replaying: {sent:,} reports")
+
+        summary = replay(
+            directory, url, credentials, checkpoint=checkpoint, options=options, on_progress=advance
+        )
+        bar.update(task, completed=len(files))
+    expected = ledger_expectation(directory)
+    if output_format == "json":
+        data = summary.as_dict()
+        if expected is not None:
+            data["ledger"] = {"accepted": expected[0], "rejected": expected[1],
+                              "rejected_by_rule": dict(expected[2])}  # fmt: skip
+        out.print_json(data=data)
+        return
+    _print_summary(summary, expected)
+
+
+def _print_summary(summary: Any, expected: tuple[int, int, Any] | None) -> None:
+    rate = summary.sent / summary.seconds if summary.seconds else 0.0
+    out.print(
+        f"sent {summary.sent:,} reports in {summary.seconds:,.1f} s ({rate:,.0f}/s), "
+        f"{summary.retries:,} retries",
+        highlight=False,
+    )
+    out.print(f"accepted {summary.accepted:,} (of which already stored: {summary.identical:,})")
+    out.print(f"rejected {summary.rejected:,}", highlight=False)
+    for rule, count in sorted(summary.rejected_by_rule.items(), key=lambda kv: (-kv[1], kv[0])):
+        out.print(f"  {count:>8,}  {rule}", highlight=False, markup=False)
+    if expected is not None:
+        accepted, rejected, rules = expected
+        same = (accepted, rejected, dict(rules)) == (
+            summary.accepted, summary.rejected, summary.rejected_by_rule
+        )  # fmt: skip
+        verdict = "matches" if same else "DIFFERS from"
+        err.print(f"replay {verdict} the ledger: accepted {accepted:,}, rejected {rejected:,}")
