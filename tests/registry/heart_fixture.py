@@ -25,6 +25,27 @@ rejected reports; 461 reports January-March 2025 only.
 | Q17 | AMI only as B-diagnosis | - |
 | Q18 | procedure ZZ0150 day 10; forløb day 40 | numerator (with ZZ0150 as phase II: excluded) |
 | Q20 | died day 31 | denominator_only |
+
+§119 courses (H2-H4), persons P01-P10 (no LPR contacts; municipality = residence, "147*" =
+reported by 147 while living in 101). SR = §119 ServiceRequest (focus diagnosis), PI =
+planned intervention, E = encounter, F = forløb. Day n = n days after the referral.
+
+| person | case | H2 | H3 | H4 |
+|---|---|---|---|---|
+| P01 | SR DI214 01-10; clarify PI + finished E day 9; F 01-25..05-01 completed; tobacco condition + tobacco PI | numerator (9 d) | numerator | numerator |
+| P02 | SR DI251 02-01; PI + E day 20; F 02-25..04-01 revoked "Aktivt fravalg"; tobacco condition | denominator_only (20 d) | denominator_only | denominator_only |
+| P03 | SR DI500 (heart failure) 03-01; F completed 06-01 | - | - | - |
+| P04 | SR DI211 03-10, no PI; an unlinked finished E 03-15 | numerator (fallback, 5 d) | - | - |
+| P05 | SR DI214 11-20 still active, no E | uoplyst (open_without_contact) | - | - |
+| P06 | 147*: SR DI214 04-01 revoked, no E | denominator_only | - | - |
+| P07 | 147*: SR DI214 05-01; F 05-10 active; E planned day 3, finished day 14 (on F) | numerator (14 d) | - | - |
+| P08 | 147: SR DI214 06-01 completed; linked E day 3 entered-in-error; F 06-10..07-15 revoked "udeblevet"; tobacco condition, tobacco PI entered-in-error | denominator_only | denominator_only | denominator_only |
+| P09 | SR DI214 2024-12-20; F 2025-01-05..03-03 revoked; died 2025-03-01 | - (2024) | excluded (died_during_course) | - |
+| P10 | SR DI251 09-01; PI + E day 12; F 09-20..2026-01-10 completed | numerator (12 d) | - (2026) | - |
+
+H2 median days: 5, 9, 12, 14, 20 -> 12. H5 (coverage of the Q persons' municipalities in
+the 90-day window): numerator Q01-04, 06-08, 10, 11, 16, 18, 20; denominator_only Q05, Q09,
+Q15; uoplyst Q13 (residence_unknown), Q14 (follow_up_open).
 """
 
 from __future__ import annotations
@@ -32,6 +53,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
+from flat_factory import row, write_flat
 from registry_factories import d, ts, write_table
 
 CUTOFF = date(2026, 3, 1)
@@ -77,7 +99,7 @@ def day(n: int, offset: int) -> date:
     return d(DISCHARGE[n]) + timedelta(days=offset)
 
 
-PERSONS = [
+PERSONS_Q = [
     (
         Q[n],
         d("2008-01-01") if n == 12 else d("1950-02-02"),
@@ -143,20 +165,19 @@ def careplan(
     known: date | None = None,
     until: date | None = None,
     kommune: str = "101",
-) -> tuple[object, ...]:
+) -> dict[str, object]:
     start = day(n, offset)
-    seen = known or start
-    return (
+    return row(
+        "careplans_119",
         Q[n],
         cid,
-        kommune,
-        category,
-        status,
-        start,
-        None,
-        ts(f"{seen} 12:00"),
-        ts(f"{until} 12:00") if until else None,
-        status == "entered-in-error",  # invalid
+        kommune=kommune,
+        known=known or start,
+        until=until,
+        invalid=status == "entered-in-error",
+        category=category,
+        status=status,
+        period_start=start,
     )
 
 
@@ -173,19 +194,142 @@ CAREPLANS = [
     careplan(18, "cp18", 40),
 ]
 INTERVENTIONS = [
-    (
+    row(
+        "interventions_119",
         Q[2],
         "pi02",
-        None,
-        "101",
-        TRAINING,
-        "active",
-        day(2, 43),
-        None,
-        ts(f"{day(2, 43)} 12:00"),
-        None,
-        False,
+        code=TRAINING,
+        status="active",
+        period_start=day(2, 43),
     ),
+]
+
+
+# --- §119 courses (H2-H4) -------------------------------------------------------------
+P = {n: f"0303{60:02d}{n:04d}" for n in range(1, 11)}
+P_RESIDENCE = {n: "147" if n == 8 else "101" for n in P}
+P_DEATH = {9: d("2025-03-01")}
+CANCEL_FRAVALG = "3a5a72b7-addf-4857-b80c-04e4246e3072"
+CANCEL_UDEBLEVET = "ef491570-7884-4acd-bcf7-43d6b2c64762"
+CANCEL_EVENT = "82e99421-31da-4915-96ed-168ccfa1d20c"
+CLARIFY = "6eddbaf7-2a73-49d4-91e7-6138d419f58c"
+TOBACCO_CONDITION = "1a34ed6c-083b-451f-b8c8-137f99126b0c"
+TOBACCO_PI = "6d24992e-e0a2-43e7-bc27-0234622a8655"
+#: person -> (authored, status, focus code, reporting municipality)
+REFERRALS = {
+    1: ("2025-01-10", "completed", "DI214", "101"),
+    2: ("2025-02-01", "revoked", "DI251", "101"),
+    3: ("2025-03-01", "completed", "DI500", "101"),
+    4: ("2025-03-10", "active", "DI211", "101"),
+    5: ("2025-11-20", "active", "DI214", "101"),
+    6: ("2025-04-01", "revoked", "DI214", "147"),
+    7: ("2025-05-01", "active", "DI214", "147"),
+    8: ("2025-06-01", "completed", "DI214", "147"),
+    9: ("2024-12-20", "revoked", "DI214", "101"),
+    10: ("2025-09-01", "active", "DI251", "101"),
+}
+
+
+def after(n: int, days: int) -> date:
+    return d(REFERRALS[n][0]) + timedelta(days=days)
+
+
+def _p(table: str, n: int, rid: str, **values: object) -> dict[str, object]:
+    return row(table, P[n], rid, kommune=REFERRALS[n][3], **values)  # type: ignore[arg-type]
+
+
+SERVICEREQUESTS_119 = [
+    _p("servicerequests_119", n, f"sr{n}", authored_on=d(a), status=st, focus_condition=f"fc{n}")
+    for n, (a, st, _, _) in REFERRALS.items()
+]
+FOCUS_119 = [
+    _p("focus_conditions_119", n, f"fc{n}", code=code, code_system="SKS")
+    for n, (_, _, code, _) in REFERRALS.items()
+]
+#: (person, id, careplan, code, status, start, end)
+P_INTERVENTIONS = [
+    (1, "pi1c", None, CLARIFY, "completed", after(1, 9), after(1, 9)),
+    (1, "pi1t", "f1", TRAINING, "completed", d("2025-01-25"), d("2025-05-01")),
+    (1, "pi1s", "f1", TOBACCO_PI, "completed", d("2025-01-25"), d("2025-05-01")),
+    (2, "pi2c", None, CLARIFY, "completed", after(2, 20), after(2, 20)),
+    (2, "pi2t", "f2", TRAINING, "revoked", d("2025-02-25"), d("2025-04-01")),
+    (3, "pi3t", "f3", TRAINING, "completed", d("2025-03-20"), d("2025-06-01")),
+    (7, "pi7t", "f7", TRAINING, "active", d("2025-05-10"), None),
+    (8, "pi8c", None, CLARIFY, "completed", after(8, 3), after(8, 3)),
+    (8, "pi8t", "f8", TRAINING, "revoked", d("2025-06-10"), d("2025-07-15")),
+    (9, "pi9t", "f9", TRAINING, "revoked", d("2025-01-05"), d("2025-03-03")),
+    (10, "pi10c", None, CLARIFY, "completed", after(10, 12), after(10, 12)),
+    (10, "pi10t", "f10", TRAINING, "completed", d("2025-09-20"), d("2026-01-10")),
+]
+INTERVENTIONS += [
+    _p(
+        "interventions_119",
+        n,
+        rid,
+        careplan_id=cp,
+        servicerequest_id=f"sr{n}",
+        code=code,
+        status=st,
+        period_start=start,
+        period_end=end,
+    )
+    for n, rid, cp, code, st, start, end in P_INTERVENTIONS
+]
+INTERVENTIONS.append(
+    _p(
+        "interventions_119",
+        8,
+        "pi8s",
+        careplan_id="f8",
+        servicerequest_id="sr8",
+        code=TOBACCO_PI,
+        status="entered-in-error",
+        period_start=d("2025-06-10"),
+        invalid=True,
+    )
+)
+#: (person, id, status, start, end, reason)
+P_COURSES = [
+    (1, "f1", "completed", "2025-01-25", "2025-05-01", None),
+    (2, "f2", "revoked", "2025-02-25", "2025-04-01", CANCEL_FRAVALG),
+    (3, "f3", "completed", "2025-03-20", "2025-06-01", None),
+    (7, "f7", "active", "2025-05-10", None, None),
+    (8, "f8", "revoked", "2025-06-10", "2025-07-15", CANCEL_UDEBLEVET),
+    (9, "f9", "revoked", "2025-01-05", "2025-03-03", CANCEL_EVENT),
+    (10, "f10", "completed", "2025-09-20", "2026-01-10", None),
+]
+CAREPLANS += [
+    _p(
+        "careplans_119",
+        n,
+        rid,
+        category=FORLOEB,
+        status=st,
+        period_start=d(start),
+        period_end=d(end) if end else None,
+        cancellation_reason=reason,
+        known=d(end) if end else d(start),
+    )
+    for n, rid, st, start, end, reason in P_COURSES
+]
+#: (person, id, status, day, based on, invalid)
+P_ENCOUNTERS = [
+    (1, "e1", "finished", after(1, 9), "pi1c", False),
+    (1, "e1b", "finished", d("2025-02-01"), "pi1t", False),
+    (2, "e2", "finished", after(2, 20), "pi2c", False),
+    (4, "e4", "finished", after(4, 5), "zz", False),
+    (7, "e7a", "planned", after(7, 3), "f7", False),
+    (7, "e7b", "finished", after(7, 14), "f7", False),
+    (8, "e8", "finished", after(8, 3), "pi8c", True),
+    (10, "e10", "finished", after(10, 12), "pi10c", False),
+]
+ENCOUNTERS_119 = [
+    _p("encounters_119", n, rid, status=st, period_start=day_, careplan_id=cp, invalid=bad)
+    for n, rid, st, day_, cp, bad in P_ENCOUNTERS
+]
+CONDITIONS_119 = [
+    _p("conditions_119", n, f"tc{n}", code=TOBACCO_CONDITION, recorded_date=day_)
+    for n, day_ in ((1, d("2025-01-19")), (2, d("2025-02-21")), (8, d("2025-06-05")))
 ]
 
 
@@ -217,6 +361,13 @@ ORGANISATIONS = [
 ]
 
 
+PERSONS = [
+    *PERSONS_Q,
+    *[(P[n], d("1955-05-05"), "F", P_DEATH.get(n), None) for n in P],
+]
+RESIDENCE += [(P[n], P_RESIDENCE[n], d("1990-01-01"), None) for n in P]
+
+
 def write_extracts(directory: Path) -> Path:
     write_table(directory, "cpr", PERSONS)
     write_table(directory, "cpr_residence", RESIDENCE)
@@ -224,8 +375,12 @@ def write_extracts(directory: Path) -> Path:
     write_table(directory, "lpr_diagnoses", DIAGNOSES)
     write_table(directory, "lpr_procedures", PROCEDURES)
     write_table(directory, "organisations", ORGANISATIONS)
-    write_table(directory, "careplans_119", CAREPLANS)
-    write_table(directory, "interventions_119", INTERVENTIONS)
+    write_flat(directory, "careplans_119", CAREPLANS)
+    write_flat(directory, "interventions_119", INTERVENTIONS)
+    write_flat(directory, "servicerequests_119", SERVICEREQUESTS_119)
+    write_flat(directory, "focus_conditions_119", FOCUS_119)
+    write_flat(directory, "encounters_119", ENCOUNTERS_119)
+    write_flat(directory, "conditions_119", CONDITIONS_119)
     write_table(directory, "coverage", COVERAGE)
     return directory
 
@@ -248,4 +403,28 @@ H1 = {
     16: ("denominator_only", None),
     18: ("numerator", None),
     20: ("denominator_only", None),
+}
+
+H2 = {
+    1: ("numerator", None),
+    2: ("denominator_only", None),
+    4: ("numerator", None),
+    5: ("uoplyst", "open_without_contact"),
+    6: ("denominator_only", None),
+    7: ("numerator", None),
+    8: ("denominator_only", None),
+    10: ("numerator", None),
+}
+H3 = {
+    1: ("numerator", None),
+    2: ("denominator_only", None),
+    8: ("denominator_only", None),
+    9: ("excluded", "died_during_course"),
+}
+H4 = {1: ("numerator", None), 2: ("denominator_only", None), 8: ("denominator_only", None)}
+H5 = {
+    **{n: ("numerator", None) for n in (1, 2, 3, 4, 6, 7, 8, 10, 11, 16, 18, 20)},
+    **{n: ("denominator_only", None) for n in (5, 9, 15)},
+    13: ("uoplyst", "residence_unknown"),
+    14: ("uoplyst", "follow_up_open"),
 }

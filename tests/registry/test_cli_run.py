@@ -31,6 +31,7 @@ def test_run_prints_national_rows_and_writes_files(
     assert lines[2].startswith("K2\t2\t9\t2\t0\t0.2222\t")
     out = tmp_path / "reg" / "results" / "copd" / "2025"
     assert sorted(p.name for p in out.iterdir()) == [
+        "distributions.parquet",
         "results.csv",
         "results.parquet",
         "results_excel.csv",

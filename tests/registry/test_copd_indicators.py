@@ -160,6 +160,7 @@ def test_files_written(copd_run: tuple[RunOutput, PseudonymKey]) -> None:
     run, _ = copd_run
     names = sorted(p.name for p in run.files)
     assert names == [
+        "distributions.parquet",
         "results.csv",
         "results.parquet",
         "results_excel.csv",

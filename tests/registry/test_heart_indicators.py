@@ -1,4 +1,4 @@
-"""H1 end to end on the hand-made heart fixture (see heart_fixture.py for the cases)."""
+"""H1-H5 end to end on the hand-made heart fixture (see heart_fixture.py for the cases)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from heart_fixture import CUTOFF, H1, H_NORD, H_SYD, Q, write_extracts
+from heart_fixture import CUTOFF, H1, H2, H3, H4, H5, H_NORD, H_SYD, P, Q, write_extracts
 
 from tvaers.registry.imports import import_group, import_named
 from tvaers.registry.pseudonym import PseudonymKey, load_or_create_key
 from tvaers.registry.runs import RunOutput, run_database
 from tvaers.registry.store import RegistryStore
 
-MUNICIPAL = ("careplans_119", "interventions_119", "coverage")
+MUNICIPAL = (
+    "careplans_119",
+    "interventions_119",
+    "servicerequests_119",
+    "focus_conditions_119",
+    "encounters_119",
+    "conditions_119",
+    "coverage",
+)
 
 
 @pytest.fixture(scope="module")
@@ -37,16 +45,22 @@ def h1(
     return run_database("heart", store, "2025", out=tmp_path_factory.mktemp("h1"))
 
 
-def buckets(run: RunOutput, key: PseudonymKey) -> dict[int, tuple[str, Any]]:
-    person = {key.pseudonym(cpr): n for n, cpr in Q.items()}
-    rows = run.units.to_pylist()
+def buckets(
+    run: RunOutput, key: PseudonymKey, indicator: str = "H1", persons: dict[int, str] = Q
+) -> dict[int, tuple[str, Any]]:
+    person = {key.pseudonym(cpr): n for n, cpr in persons.items()}
+    rows = [r for r in run.units.to_pylist() if r["indicator"] == indicator]
     out = {person[r["pid"]]: (r["bucket"], r["reason"]) for r in rows}
-    assert len(out) == len(rows), "one index per person in 2025 in this fixture"
+    assert len(out) == len(rows), "one unit per person in 2025 in this fixture"
     return out
 
 
-def row(run: RunOutput, unit_type: str, unit_id: str) -> dict[str, Any]:
-    (found,) = [r for r in run.rows if (r["unit_type"], r["unit_id"]) == (unit_type, unit_id)]
+def row(run: RunOutput, unit_type: str, unit_id: str, indicator: str = "H1") -> dict[str, Any]:
+    (found,) = [
+        r
+        for r in run.rows
+        if (r["indicator"], r["unit_type"], r["unit_id"]) == (indicator, unit_type, unit_id)
+    ]
     return found
 
 
@@ -64,7 +78,7 @@ def test_lockout_picks_the_next_index_after_365_days(
     h1: RunOutput, heart_store: tuple[RegistryStore, PseudonymKey]
 ) -> None:
     key = heart_store[1]
-    by_pid = {r["pid"]: r for r in h1.units.to_pylist()}
+    by_pid = {r["pid"]: r for r in h1.units.to_pylist() if r["indicator"] == "H1"}
     assert by_pid[key.pseudonym(Q[11])]["index_date"] == date(2025, 7, 3)
     assert by_pid[key.pseudonym(Q[10])]["index_date"] == date(2025, 1, 12)
     assert sorted(by_pid[key.pseudonym(Q[2])]["rules"]) == ["pci", "started"]
@@ -123,6 +137,52 @@ def test_parameters_change_the_result_where_expected(
         run.rows[0]["definition_hash"]
         != run_database("heart", store, "2025", out=tmp_path / "x").rows[0]["definition_hash"]
     )
+
+
+def test_h2_first_contact_buckets_counts_and_median(
+    h1: RunOutput, heart_store: tuple[RegistryStore, PseudonymKey]
+) -> None:
+    assert buckets(h1, heart_store[1], "H2", P) == H2
+    national = row(h1, "national", "DK", "H2")
+    assert counts(national) == (4, 7, 1, 0)
+    assert national["median_days"] == 12.0  # 5, 9, 12, 14, 20
+    assert counts(row(h1, "municipality", "101", "H2")) == (4, 6, 1, 0)
+    assert counts(row(h1, "municipality", "147", "H2")) == (0, 1, 0, 0)
+    assert counts(row(h1, "delivering_municipality", "101", "H2")) == (3, 4, 1, 0)
+    assert counts(row(h1, "delivering_municipality", "147", "H2")) == (1, 3, 0, 0)
+    # P04 5, P01 9, P10 12, P02 20 (P05 has no contact): (9 + 12) / 2
+    assert row(h1, "delivering_municipality", "101", "H2")["median_days"] == 10.5
+
+
+def test_h3_completed_courses_and_cancellation_reasons(
+    h1: RunOutput, heart_store: tuple[RegistryStore, PseudonymKey]
+) -> None:
+    from heart_fixture import CANCEL_FRAVALG, CANCEL_UDEBLEVET
+
+    assert buckets(h1, heart_store[1], "H3", P) == H3
+    assert counts(row(h1, "national", "DK", "H3")) == (1, 3, 0, 1)
+    national = {
+        r["category"]: r["count"]
+        for r in h1.distributions
+        if (r["indicator"], r["unit_type"]) == ("H3", "national")
+    }
+    assert national == {CANCEL_FRAVALG: 1, CANCEL_UDEBLEVET: 1}
+
+
+def test_h4_smoking_cessation_offered(
+    h1: RunOutput, heart_store: tuple[RegistryStore, PseudonymKey]
+) -> None:
+    assert buckets(h1, heart_store[1], "H4", P) == H4
+    assert counts(row(h1, "national", "DK", "H4")) == (1, 3, 0, 0)
+
+
+def test_h5_reporting_coverage(
+    h1: RunOutput, heart_store: tuple[RegistryStore, PseudonymKey]
+) -> None:
+    assert buckets(h1, heart_store[1], "H5") == H5
+    assert counts(row(h1, "national", "DK", "H5")) == (12, 15, 2, 0)
+    assert counts(row(h1, "municipality", "751", "H5")) == (0, 2, 0, 0)
+    assert counts(row(h1, "municipality", "461", "H5")) == (1, 2, 0, 0)
 
 
 def test_missing_municipal_tables_name_the_import(tmp_path: Path) -> None:

@@ -38,14 +38,13 @@ GROUPS: dict[str, tuple[tuple[TableSpec, ...], frozenset[str]]] = {
     "organisations": ((ORGANISATIONS, RESPONSIBLE_AUTHORITY), frozenset({"responsible_authority"})),
 }
 
-#: Columns whose latest value bounds an extract's data cut-off when none is given.
+#: Columns whose latest value bounds an extract's data cut-off when none is given (flat
+#: municipal tables: ``known_from``).
 CUTOFF_COLUMNS = {
     "cpr": ("death_date", "emigration_date"),
     "cpr_residence": ("valid_from",),
     "lpr_contacts": ("start",),
     "lpr_procedures": ("performed",),
-    "careplans_119": ("known_from",),
-    "interventions_119": ("known_from",),
     "coverage": ("month",),
 }
 
@@ -136,8 +135,17 @@ def import_named(
     files: dict[str, Path],
     **options: Any,
 ) -> list[Imported]:
-    """Import any of the known tables by name (used for the flat municipal tables)."""
-    specs = [EXTRACTS[name] for name in files]
+    """Import any of the known tables by name (used for hand-made flat municipal tables:
+    the minimal forms in ``EXTRACTS``, else a view's full stored schema)."""
+    from tvaers.errors import InputError
+    from tvaers.registry.schemas import flat_spec
+
+    specs = []
+    for name in files:
+        spec = EXTRACTS.get(name) or flat_spec(name)
+        if spec is None:
+            raise InputError(f"unknown table {name!r}", hint="a store table or a shipped view name")
+        specs.append(spec)
     return import_tables(store, key, specs, files, **options)
 
 
@@ -185,7 +193,8 @@ def _cutoff(
         metadata = pq.read_schema(path).metadata or {}
         if b"data_cutoff" in metadata:
             return date.fromisoformat(metadata[b"data_cutoff"].decode()).isoformat()
-        for column in CUTOFF_COLUMNS.get(spec.name, ()):
+        flat = ("known_from",) if any(c.name == "known_from" for c in spec.columns) else ()
+        for column in CUTOFF_COLUMNS.get(spec.name, flat):
             sql = f"SELECT CAST(max({q(column)}) AS DATE) FROM {source(path)}"
             row = con.execute(sql).fetchone()
             if row and row[0] is not None:

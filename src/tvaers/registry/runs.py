@@ -13,10 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from tvaers.registry.indicators import model as m
+from tvaers.registry.indicators.distributions import distribution_rows
 from tvaers.registry.indicators.engines import Engine, make_engine
 from tvaers.registry.indicators.ir import Context
 from tvaers.registry.indicators.outputs import (
     unit_table,
+    write_distributions,
     write_results,
     write_run_json,
     write_units,
@@ -35,6 +37,7 @@ class RunOutput:
     database: m.Database
     rows: list[dict[str, Any]]
     units: Any  # Arrow table of all indicators' units
+    distributions: list[dict[str, Any]]
     files: list[Path]
     data_cutoff: date
     seconds: float
@@ -54,6 +57,8 @@ def run_database(
     overrides: dict[str, Any] | None = None,
 ) -> RunOutput:
     """Compute every indicator of ``definition`` for ``period`` and write the files."""
+    import pyarrow as pa
+
     started = time.perf_counter()
     if isinstance(definition, m.Database):
         db = definition
@@ -72,26 +77,38 @@ def run_database(
     universe = default_universe(done.hospitals)
     policy = SuppressionPolicy(suppression_threshold)
     rows: list[dict[str, Any]] = []
+    dists: list[dict[str, Any]] = []
     unit_tables = []
-    for step in plan.units:
-        ind = step.indicator
-        rows += build_rows(
+    for ind in _indicators(plan):
+        steps = [s for s in plan.units if s.indicator.id == ind.id]
+        counts = [r for s in steps for r in done.counts[s.name]]
+        ind_rows = build_rows(
             db,
             ind,
-            done.counts[ind.id],
+            counts,
             period=per.label,
             data_cutoff=cutoff,
             universe=universe,
             policy=policy,
             ci_method=ci_method,
+            completeness=done.completeness.get(ind.id),
         )
-        unit_tables.append(unit_table(db, ind, step.population, done.units[ind.id], per.label))
+        rows += ind_rows
+        if ind.distributions:
+            found = done.distributions.get(ind.id, [])
+            dists += distribution_rows(
+                db, ind, found, ind_rows, period=per.label, universe=universe, policy=policy
+            )
+        unit_tables += [
+            unit_table(db, ind, s.population, done.units[s.name], per.label) for s in steps
+        ]
     target = out or store.root / "results" / db.id / per.label
     files = write_results(rows, target)
     files.append(write_units(unit_tables, target))
-    import pyarrow as pa
+    files.append(write_distributions(dists, target))
+    from tvaers.registry.indicators.outputs import unit_schema
 
-    units = pa.concat_tables(unit_tables)
+    units = pa.concat_tables(unit_tables) if unit_tables else unit_schema().empty_table()
     seconds = time.perf_counter() - started
     files.append(
         write_run_json(
@@ -109,4 +126,11 @@ def run_database(
             },
         )
     )
-    return RunOutput(db, rows, units, files, cutoff, seconds)
+    return RunOutput(db, rows, units, dists, files, cutoff, seconds)
+
+
+def _indicators(plan: Any) -> list[m.Indicator]:
+    seen: dict[str, m.Indicator] = {}
+    for step in plan.units:
+        seen.setdefault(step.indicator.id, step.indicator)
+    return list(seen.values())

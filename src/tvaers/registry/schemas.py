@@ -126,43 +126,10 @@ RESPONSIBLE_AUTHORITY = TableSpec(
     person=None,
 )
 
-# Flat municipal tables (docs/registry.md). Each row is one *version* of a resource, known
-# to the registry from ``known_from`` until ``known_to`` (null = still current), so that
-# ``--as-of`` can see the state on any earlier day. Produced by the shipped ViewDefinitions.
-KNOWN = (
-    Column("known_from", "TIMESTAMP"),
-    Column("known_to", "TIMESTAMP", nullable=True),
-    Column("invalid", "BOOLEAN"),
-)
-CAREPLANS_119 = TableSpec(
-    "careplans_119",
-    (
-        CPR,
-        Column("careplan_id"),
-        Column("kommunekode", syntax="kommunekode"),
-        Column("category"),
-        Column("status"),
-        Column("period_start", "DATE", nullable=True),
-        Column("period_end", "DATE", nullable=True),
-        *KNOWN,
-    ),
-    ordered=(("period_start", "period_end"), ("known_from", "known_to")),
-)
-INTERVENTIONS_119 = TableSpec(
-    "interventions_119",
-    (
-        CPR,
-        Column("intervention_id"),
-        Column("careplan_id", nullable=True),
-        Column("kommunekode", syntax="kommunekode"),
-        Column("code"),
-        Column("status"),
-        Column("period_start", "DATE", nullable=True),
-        Column("period_end", "DATE", nullable=True),
-        *KNOWN,
-    ),
-    ordered=(("period_start", "period_end"), ("known_from", "known_to")),
-)
+# Flat municipal tables (docs/registry.md) have the stored schema of their view (see
+# ``flat_spec``): each row is one *version* of a resource, known to the registry from
+# ``known_from`` until ``known_to`` (null = still current), so that ``--as-of`` can see
+# the state on any earlier day.
 COVERAGE = TableSpec(
     "coverage",
     (
@@ -176,6 +143,41 @@ COVERAGE = TableSpec(
     person=None,
 )
 
+
+def flat_spec(table: str) -> TableSpec | None:
+    """The extract form of a flat municipal table (its view's stored schema with ``cpr``
+    instead of ``pid``): for hand-made tables in tests and for migrations. Every view
+    column must be present; values may be null except the bookkeeping columns."""
+    import pyarrow as pa
+
+    from tvaers.registry.flatten import shipped_views, table_schema
+
+    views = shipped_views()
+    if table not in views:
+        return None
+    required = {"resource_key", "known_from", "invalid"}
+    columns = [CPR]
+    for f in table_schema(views[table]):
+        if f.name == "pid":
+            continue
+        if f.name == "kommunekode":
+            columns.append(Column("kommunekode", syntax="kommunekode"))
+            continue
+        kind = (
+            "DATE"
+            if pa.types.is_date(f.type)
+            else "TIMESTAMP"
+            if pa.types.is_timestamp(f.type)
+            else "BOOLEAN"
+            if pa.types.is_boolean(f.type)
+            else "VARCHAR[]"
+            if pa.types.is_list(f.type)
+            else "VARCHAR"
+        )
+        columns.append(Column(f.name, kind, nullable=f.name not in required))
+    return TableSpec(table, tuple(columns), ordered=(("known_from", "known_to"),))
+
+
 EXTRACTS: dict[str, TableSpec] = {
     t.name: t
     for t in (
@@ -186,8 +188,6 @@ EXTRACTS: dict[str, TableSpec] = {
         LPR_PROCEDURES,
         ORGANISATIONS,
         RESPONSIBLE_AUTHORITY,
-        CAREPLANS_119,
-        INTERVENTIONS_119,
         COVERAGE,
     )
 }

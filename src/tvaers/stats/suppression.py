@@ -77,11 +77,17 @@ def suppress(
     cells: Sequence[Cell],
     relations: Iterable[Relation],
     policy: SuppressionPolicy,
+    hidden_already: Iterable[Hashable] = (),
 ) -> dict[Hashable, Reason]:
-    """Primary then complementary suppression; maps each suppressed key to its reason."""
+    """Primary then complementary suppression; maps each suppressed key to its reason.
+
+    ``hidden_already`` are cells hidden for another reason (e.g. a distribution's cells of a
+    suppressed result): they count as primary.
+    """
     by_key = {c.key: c for c in cells}
     rels = [r for r in relations if r.total in by_key]
     hidden = primary(cells, policy)
+    hidden.update({k: "primary" for k in hidden_already if k in by_key})
     changed = True
     while changed:
         changed = False

@@ -3,8 +3,9 @@
 Resolves ``$parameter`` references (every window, threshold and code list may be a named
 parameter of the database), applies defaults, and checks what a JSON Schema cannot:
 exactly one kind per criterion, ``lo <= hi`` in windows, unique ids, known populations,
-columns of the flat tables, and that each criterion's data source is declared. All
-problems are collected and reported with ``file:line:col``.
+columns of the flat tables, anchors and fields against every population a rule is applied
+to, and that each criterion's data source is declared. All problems are collected and
+reported with ``file:line:col``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,12 @@ from typing import Any
 
 from tvaers.errors import nearest
 from tvaers.registry.indicators import model as m
+from tvaers.registry.indicators.check_pop import (
+    admission_population,
+    check_uses,
+    criterion,
+    record_population,
+)
 from tvaers.registry.indicators.check_rules import rule_list, single_rule
 from tvaers.registry.indicators.load import Loaded
 from tvaers.registry.indicators.schema import DefinitionErrors
@@ -31,6 +38,11 @@ class Checker:
         self.params: dict[str, Any] = self.data.get("parameters") or {}
         self.sources = set(self.data["sources"])
         self.problems: list[tuple[str, str]] = []
+        #: anchors and fields named by the rules parsed last: (path, kind, name)
+        self.uses: list[tuple[P, str, str]] = []
+
+    def use(self, path: P, kind: str, name: Any) -> None:
+        self.uses.append((path, kind, str(name)))
 
     def fail(self, path: P, message: str, *, key: bool = False) -> None:
         self.problems.append((self.loaded.where(path, key=key), message))
@@ -106,12 +118,16 @@ def check(loaded: Loaded) -> m.Database:
     c = Checker(loaded)
     data = c.data
     admissions = _admissions(c, data.get("admissions") or {})
-    populations: dict[str, m.Population] = {}
+    populations: dict[str, m.AnyPopulation] = {}
     for i, raw in enumerate(data["populations"]):
         path: P = ("populations", i)
         if raw["id"] in populations:
             c.fail((*path, "id"), f"population id {raw['id']!r} is used twice")
-        pop = _population(c, raw, path)
+        pop: m.AnyPopulation | None
+        if raw["unit"] == "admission":
+            pop = admission_population(c, raw, path)
+        else:
+            pop = record_population(c, raw, path)
         if pop is not None:
             populations[pop.id] = pop
     indicators: dict[str, m.Indicator] = {}
@@ -121,8 +137,10 @@ def check(loaded: Loaded) -> m.Database:
             c.fail((*path, "id"), f"indicator id {raw['id']!r} is used twice")
         ind = _indicator(c, raw, path, populations, data)
         if ind is not None:
-            pop = populations[ind.population]
-            digest = m.semantic_hash(admissions, pop, ind)
+            pops = [populations[k.population] for k in ind.cohorts]
+            if ind.completeness is not None:
+                pops.append(populations[ind.completeness.population])
+            digest = m.semantic_hash(admissions, *pops, ind)
             indicators[ind.id] = m.Indicator(**{**ind.__dict__, "definition_hash": digest})
     if c.problems:
         raise DefinitionErrors(sorted(set(c.problems), key=_order))
@@ -159,109 +177,79 @@ def _admissions(c: Checker, raw: dict[str, Any]) -> m.AdmissionRule:
     )
 
 
-def _population(c: Checker, raw: dict[str, Any], path: P) -> m.Population | None:
-    c.need("lpr", (*path, "unit"), "an admission population")
-    age = raw.get("age") or {}
-    age_min = c.integer(age.get("min"), (*path, "age", "min"))
-    age_max = c.integer(age.get("max"), (*path, "age", "max"))
-    if age_min is not None and age_max is not None and age_min > age_max:
-        c.fail((*path, "age"), f"age min {age_min} exceeds max {age_max}")
-    if age:
-        c.need("cpr", (*path, "age"), "an age limit")
-    index = raw.get("index", "discharge")
-    rules = []
-    seen: set[str] = set()
-    for j, rule in enumerate(raw["any_of"]):
-        rpath = (*path, "any_of", j)
-        if rule["id"] in seen:
-            c.fail((*rpath, "id"), f"rule id {rule['id']!r} is used twice")
-        seen.add(rule["id"])
-        rules.append(_contact_rule(c, rule, rpath))
-    lockout = c.integer(raw.get("new_index_after_days"), (*path, "new_index_after_days"))
-    if lockout is not None and lockout < 0:
-        c.fail((*path, "new_index_after_days"), "must be 0 or more days")
-    return m.Population(
-        id=raw["id"],
-        title=raw["title"],
-        unit=raw["unit"],
-        priority=raw.get("priority"),
-        index=index,
-        age_min=age_min,
-        age_max=age_max,
-        age_at=_anchor(age.get("at", "index"), index),
-        new_index_after_days=lockout,
-        any_of=tuple(rules),
-    )
+def fields_of(pop: m.AnyPopulation) -> dict[str, str] | None:
+    """A record population's fields (None for an admission population)."""
+    return dict(pop.fields) if isinstance(pop, m.RecordPopulation) else None
 
 
-def _contact_rule(c: Checker, raw: dict[str, Any], path: P) -> m.ContactRule:
-    contact = raw["contact"]
-    cpath = (*path, "contact")
-    days = None
-    if "days_from_admission_start" in contact:
-        days = c.window_days(
-            contact["days_from_admission_start"], (*cpath, "days_from_admission_start")
-        )
-    diagnoses = tuple(
-        m.DiagnosisRequirement(
-            d.get("type"), c.codes(d["codes"], (*cpath, "diagnoses", k, "codes"))
-        )
-        for k, d in enumerate(contact.get("diagnoses", []))
-    )
-    procedures = tuple(
-        c.codes(p["codes"], (*cpath, "procedures", k, "codes"))
-        for k, p in enumerate(contact.get("procedures", []))
-    )
-    if not diagnoses and not procedures:
-        c.fail(cpath, "a contact rule needs `diagnoses` or `procedures`")
-    return m.ContactRule(raw["id"], raw.get("title", raw["id"]), days, diagnoses, procedures)
-
-
-def _anchor(raw: str, index: m.Anchor) -> m.Anchor:
-    return index if raw == "index" else raw  # type: ignore[return-value]
+def _cohorts(
+    c: Checker, raw: dict[str, Any], path: P, populations: dict[str, m.AnyPopulation]
+) -> tuple[m.Cohort, ...] | None:
+    items = raw.get("cohorts") or [
+        {"id": None, "title": raw["title"], "population": raw["population"], **raw}
+    ]
+    out = []
+    for k, item in enumerate(items):
+        kpath = (*path, "cohorts", k) if "cohorts" in raw else path
+        pop = populations.get(item["population"])
+        if pop is None:
+            guess = nearest(item["population"], list(populations))
+            hint = f"; did you mean {guess!r}?" if guess else ""
+            c.fail((*kpath, "population"), f"unknown population {item['population']!r}{hint}")
+            return None
+        index = item.get("index", pop.index)
+        period_by = item.get("period_by", index)
+        anchors = pop.anchors()
+        for key, value in (("index", index), ("period_by", period_by)):
+            if value not in anchors:
+                c.fail(
+                    (*kpath, key),
+                    f"{key} {value!r} is not a date of {pop.id} ({', '.join(anchors)})",
+                )
+                return None
+        cohort_id = item["id"] if "cohorts" in raw else None
+        out.append(m.Cohort(cohort_id, item["title"], pop.id, index, period_by))
+    return tuple(out)
 
 
 def _indicator(
     c: Checker,
     raw: dict[str, Any],
     path: P,
-    populations: dict[str, m.Population],
+    populations: dict[str, m.AnyPopulation],
     data: dict[str, Any],
 ) -> m.Indicator | None:
-    pop = populations.get(raw["population"])
-    if pop is None:
-        guess = nearest(raw["population"], list(populations))
-        hint = f"; did you mean {guess!r}?" if guess else ""
-        c.fail((*path, "population"), f"unknown population {raw['population']!r}{hint}")
+    cohorts = _cohorts(c, raw, path, populations)
+    if cohorts is None:
         return None
-    index: m.Anchor = raw.get("index", pop.index)
-    exclusions = rule_list(c, raw.get("exclusions", []), (*path, "exclusions"), index)
-    uoplyst = rule_list(c, raw.get("uoplyst", []), (*path, "uoplyst"), index)
-    numerator = single_rule(c, raw["numerator"], (*path, "numerator"), index)
-    ids = [r.id for r in (*exclusions, *uoplyst, numerator)]
+    c.uses = []
+    exclusions = rule_list(c, raw.get("exclusions", []), (*path, "exclusions"))
+    uoplyst = rule_list(c, raw.get("uoplyst", []), (*path, "uoplyst"))
+    numerator = single_rule(c, raw["numerator"], (*path, "numerator"))
+    strata = rule_list(c, raw.get("strata", []), (*path, "strata"))
+    measures = _measures(c, raw, path)
+    distributions = tuple(
+        m.Distribution(d["id"], d["field"], tuple(d.get("among", ["denominator_only"])))
+        for d in raw.get("distributions", [])
+    )
+    for k, d in enumerate(raw.get("distributions", [])):
+        c.use((*path, "distributions", k, "field"), "field", d["field"])
+    uses = list(c.uses)
+    for cohort in cohorts:
+        c.uses = list(uses)
+        check_uses(c, f"population {cohort.population}", fields_of(populations[cohort.population]))
+    ids = [r.id for r in (*exclusions, *uoplyst, numerator, *strata)]
     for rule_id in {i for i in ids if ids.count(i) > 1}:
         c.fail(path, f"rule id {rule_id!r} is used twice in indicator {raw['id']}")
-    standard = None
-    if "standard" in raw:
-        s = raw["standard"]
-        value = c.resolve(s["value"], (*path, "standard", "value"))
-        if not isinstance(value, int | float) or isinstance(value, bool) or not 0 <= value <= 1:
-            note = c.defined_at(s["value"])
-            c.fail(
-                (*path, "standard", "value"), f"standard {value!r} must be a proportion 0..1{note}"
-            )
-        else:
-            standard = m.Standard(s["direction"], float(value), s["set_by"])
     target = raw.get("funnel_target", "national")
+    standard = _standard(c, raw, path)
     if target == "standard" and standard is None:
         c.fail((*path, "funnel_target"), "funnel_target 'standard' needs a `standard`")
     return m.Indicator(
         id=raw["id"],
         title=raw["title"],
         origin=raw["origin"],
-        population=pop.id,
-        index=index,
-        period_by=raw.get("period_by", index),
+        cohorts=cohorts,
         exclusions=exclusions,
         uoplyst=uoplyst,
         numerator=numerator,
@@ -272,4 +260,56 @@ def _indicator(
         funnel_target=target,
         better=raw["better"],
         type=raw["type"],
+        strata=strata,
+        total=bool(raw.get("total", len(cohorts) == 1)),
+        measures=measures,
+        distributions=distributions,
+        completeness=_completeness(c, raw, path, populations),
     )
+
+
+def _standard(c: Checker, raw: dict[str, Any], path: P) -> m.Standard | None:
+    if "standard" not in raw:
+        return None
+    s = raw["standard"]
+    value = c.resolve(s["value"], (*path, "standard", "value"))
+    if not isinstance(value, int | float) or isinstance(value, bool) or not 0 <= value <= 1:
+        note = c.defined_at(s["value"])
+        c.fail((*path, "standard", "value"), f"standard {value!r} must be a proportion 0..1{note}")
+        return None
+    return m.Standard(s["direction"], float(value), s["set_by"])
+
+
+def _measures(c: Checker, raw: dict[str, Any], path: P) -> tuple[m.Measure, ...]:
+    out = []
+    for k, item in enumerate(raw.get("measures", [])):
+        spec = item["median_days"]
+        mpath = (*path, "measures", k, "median_days")
+        c.use((*mpath, "from"), "anchor", spec["from"])
+        c.use((*mpath, "to"), "anchor", spec["to"])
+        among = tuple(item.get("among", ["numerator", "denominator_only"]))
+        out.append(m.Measure(item["id"], spec["from"], spec["to"], among))
+    return tuple(out)
+
+
+def _completeness(
+    c: Checker, raw: dict[str, Any], path: P, populations: dict[str, m.AnyPopulation]
+) -> m.Completeness | None:
+    if "completeness" not in raw:
+        return None
+    spec = raw["completeness"]
+    cpath = (*path, "completeness")
+    pop = populations.get(spec["population"])
+    if pop is None:
+        c.fail((*cpath, "population"), f"unknown population {spec['population']!r}")
+        return None
+    c.uses = []
+    found = criterion(c, spec["found"], (*cpath, "found"))
+    check_uses(c, f"population {pop.id}", fields_of(pop))
+    bar = c.resolve(spec.get("bar", 0.9), (*cpath, "bar"))
+    if not isinstance(bar, int | float) or isinstance(bar, bool) or not 0 <= bar <= 1:
+        c.fail((*cpath, "bar"), f"completeness bar {bar!r} must be a proportion 0..1")
+        return None
+    if found is None:
+        return None
+    return m.Completeness(spec["title"], pop.id, found, float(bar))

@@ -203,11 +203,35 @@ def pop_columns(pop: m.Population) -> list[str]:
     return [*POP_COLUMNS, *(f"inc_{r.id}" for r in pop.any_of)]
 
 
+def candidates_name(pop: m.Population) -> str:
+    """The lockout's input: the candidates, or those left after the washout."""
+    return f"wash_{pop.id}" if pop.washout_days is not None else f"cand_{pop.id}"
+
+
+def washout(pop: m.Population) -> exp.Select:
+    """Candidates without another candidate of the person 1..N days before their index."""
+    index_col = {"admission_start": "admission_start", "discharge": "discharge"}[pop.index]
+    gap = days_between(as_date(c(index_col, "e")), as_date(c(index_col, "k")))
+    earlier = (
+        exp.select(c("unit_id", "k"))
+        .distinct()
+        .from_(table(f"cand_{pop.id}", "k"))
+        .join(table(f"cand_{pop.id}", "e"), on=eq(c("pid", "e"), c("pid", "k")))
+        .where(between(gap, 1, pop.washout_days or 0))
+    )
+    return (
+        exp.select(*(c(n, "k") for n in pop_columns(pop)))
+        .from_(table(f"cand_{pop.id}", "k"))
+        .join(earlier.subquery("w"), on=eq(c("unit_id", "w"), c("unit_id", "k")), join_type="left")
+        .where(is_null(c("unit_id", "w")))
+    )
+
+
 def lockout_seed(pop: m.Population) -> exp.Select:
     """The empty start of the lockout iteration (same columns as the candidates)."""
     return (
         exp.select(*(c(n) for n in pop_columns(pop)))
-        .from_(table(f"cand_{pop.id}"))
+        .from_(table(candidates_name(pop)))
         .where(exp.false())
     )
 
@@ -232,7 +256,7 @@ def lockout_step(pop: m.Population, previous: str) -> exp.Expr:
                 "rn",
             ),
         )
-        .from_(table(f"cand_{pop.id}", "k"))
+        .from_(table(candidates_name(pop), "k"))
         .join(last.subquery("l"), on=eq(c("pid", "l"), c("pid", "k")), join_type="left")
         .where(or_(is_null(c("last_index", "l")), gap))
     )
@@ -242,4 +266,4 @@ def lockout_step(pop: m.Population, previous: str) -> exp.Expr:
 
 
 def all_candidates(pop: m.Population) -> exp.Select:
-    return exp.select(*(c(n) for n in pop_columns(pop))).from_(table(f"cand_{pop.id}"))
+    return exp.select(*(c(n) for n in pop_columns(pop))).from_(table(candidates_name(pop)))

@@ -42,6 +42,17 @@ class Source:
 
 
 @dataclass(frozen=True)
+class History:
+    """``hist_<table>``: the version history of a flat table as known ``as_of``."""
+
+    table: str
+
+    @property
+    def name(self) -> str:
+        return f"hist_{self.table}"
+
+
+@dataclass(frozen=True)
 class Admissions:
     """Derive ``admission_contacts`` and ``admissions`` from ``contacts``."""
 
@@ -63,7 +74,7 @@ class PopulationCandidates:
 class Lockout:
     """``pop_<population>``: greedy index events at least ``days`` apart per person.
 
-    Without a lockout the population is its candidates.
+    Without a lockout the population is its candidates (after the washout, if any).
     """
 
     population: m.Population
@@ -74,18 +85,66 @@ class Lockout:
 
 
 @dataclass(frozen=True)
-class Units:
-    """``units_<indicator>``: one row per unit in the period with rule flags and bucket."""
+class RecordUnits:
+    """``rbase0_``, ``rbase_`` and ``pop_<population>`` of a record population."""
 
-    indicator: m.Indicator
-    population: m.Population
+    population: m.RecordPopulation
 
     @property
     def name(self) -> str:
-        return f"units_{self.indicator.id}"
+        return f"pop_{self.population.id}"
 
 
-Step = Source | Admissions | PopulationCandidates | Lockout | Units
+@dataclass(frozen=True)
+class Units:
+    """``units_<indicator>[__<cohort>]``: one row per unit in the period with rule flags
+    and bucket."""
+
+    indicator: m.Indicator
+    population: m.AnyPopulation
+    cohort: m.Cohort
+
+    @property
+    def name(self) -> str:
+        suffix = f"__{self.cohort.id}" if self.cohort.id else ""
+        return f"units_{self.indicator.id}{suffix}"
+
+    @property
+    def base(self) -> str:
+        return "ubase_" + self.name[len("units_") :]
+
+
+@dataclass(frozen=True)
+class CompletenessUnits:
+    """``compl_<indicator>``: the independent denominator's units with a ``found`` flag."""
+
+    indicator: m.Indicator
+    population: m.AnyPopulation
+
+    @property
+    def name(self) -> str:
+        return f"compl_{self.indicator.id}"
+
+    @property
+    def base(self) -> str:
+        return f"cbase_{self.indicator.id}"
+
+    @property
+    def cohort(self) -> m.Cohort:
+        pop = self.population
+        return m.Cohort(None, pop.title, pop.id, pop.index, pop.index)
+
+
+Step = (
+    Source
+    | History
+    | Admissions
+    | PopulationCandidates
+    | Lockout
+    | RecordUnits
+    | Units
+    | CompletenessUnits
+)
 
 
 @dataclass(frozen=True)
@@ -98,3 +157,7 @@ class Plan:
     @property
     def units(self) -> tuple[Units, ...]:
         return tuple(s for s in self.steps if isinstance(s, Units))
+
+    @property
+    def completeness(self) -> tuple[CompletenessUnits, ...]:
+        return tuple(s for s in self.steps if isinstance(s, CompletenessUnits))

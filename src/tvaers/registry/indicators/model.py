@@ -2,28 +2,35 @@
 
 Produced by :mod:`.check`; consumed by :mod:`.plan`. Criteria are small immutable nodes
 (a tree of ``AnyOf``/``AllOf``/``Not`` over leaves); every window is in whole days from an
-anchor date, closed at both ends, with the anchor already resolved (``index`` -> the
-indicator's index date).
+anchor date, closed at both ends. An anchor is a date of the unit: ``index`` (resolved per
+population by the compiler), ``admission_start``/``discharge`` for admission units, or a
+date field of a record unit (a column of its table or a derived value).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-from dataclasses import asdict, dataclass, field, is_dataclass
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Literal
 
-Anchor = Literal["admission_start", "discharge"]
+Anchor = str
 UnitType = Literal["national", "region", "municipality", "delivering_municipality", "hospital"]
+Municipality = Literal["residence", "delivering"]
+#: Alternatives of column filters: a row matches when all filters of one alternative hold.
+Where = tuple[tuple[tuple[str, tuple[str, ...]], ...], ...]
 
 
 @dataclass(frozen=True)
 class Window:
-    """Days ``lo..hi`` (inclusive) after the ``anchor`` date."""
+    """Days ``lo..hi`` (inclusive) after the ``anchor`` date.
+
+    With ``until`` the upper end is ``hi`` days after the date ``until`` instead (e.g.
+    "died during the course": from the course start to its end).
+    """
 
     anchor: Anchor
     lo: int
     hi: int
+    until: Anchor | None = None
 
 
 @dataclass(frozen=True)
@@ -61,27 +68,87 @@ class ProcedureExists:
 
 
 @dataclass(frozen=True)
-class RecordExists:
-    """A current, valid row of a flat municipal table dated in the window."""
+class Hop:
+    """An intermediate table on the way from the unit to a linked record."""
 
     table: str
-    where: tuple[tuple[str, tuple[str, ...]], ...]
-    date_column: str
-    window: Window
+    on: tuple[tuple[str, tuple[str, ...]], ...]  # column -> references (any of them)
+
+
+@dataclass(frozen=True)
+class RecordExists:
+    """A valid row of a flat municipal table of the same person.
+
+    Optionally linked to the unit (``match``: the row's column equals one of the referenced
+    unit fields, ``via<k>.<column>`` of a hop, or ``any:<list field>``), dated in a window,
+    and, with ``in_force_at``, read from the version history: the version in force on
+    that date of the unit instead of the current version.
+    """
+
+    table: str
+    where: Where = ()
+    codes: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    on: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    via: tuple[Hop, ...] = ()
+    date_column: str | None = None
+    window: Window | None = None
+    in_force_at: Anchor | None = None
 
 
 @dataclass(frozen=True)
 class NotReporting:
-    """The residence municipality delivered no accepted reports of ``ig`` in the window."""
+    """The unit's municipality delivered no accepted reports of ``ig`` in the window."""
 
     ig: str
     window: Window
     rule: Literal["no_reports_in_window", "any_month_missing"]
+    municipality: Municipality = "residence"
+
+
+@dataclass(frozen=True)
+class NeverReported:
+    """The unit's municipality never delivered a row of ``table`` (an optional resource)."""
+
+    table: str
+    municipality: Municipality = "delivering"
 
 
 @dataclass(frozen=True)
 class ResidenceUnknown:
     """No CPR residence on the index date: the person cannot be linked to a municipality."""
+
+
+@dataclass(frozen=True)
+class Field:
+    """A field of the unit has one of ``values``."""
+
+    name: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Missing:
+    """A field of the unit is empty."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class DateIn:
+    """A date field of the unit lies in the window."""
+
+    name: str
+    window: Window
+
+
+@dataclass(frozen=True)
+class Compare:
+    """``left op right`` over two fields; ``levels`` maps codes to numbers first."""
+
+    left: str
+    op: Literal["<", "<=", "=", ">=", ">", "!="]
+    right: str
+    levels: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -107,7 +174,12 @@ Criterion = (
     | ProcedureExists
     | RecordExists
     | NotReporting
+    | NeverReported
     | ResidenceUnknown
+    | Field
+    | Missing
+    | DateIn
+    | Compare
     | AnyOf
     | AllOf
     | Not
@@ -116,114 +188,81 @@ Criterion = (
 
 @dataclass(frozen=True)
 class Rule:
-    """A named criterion: an exclusion, an uoplyst reason or the numerator."""
+    """A named criterion: an exclusion, an uoplyst reason, the numerator or a stratum."""
 
     id: str
     title: str
     criterion: Criterion
 
 
-@dataclass(frozen=True)
-class DiagnosisRequirement:
-    diag_type: str | None  # "A", "B" or None (either)
-    codes: tuple[str, ...]
+# The populations, indicators and the database live in model_db (kept apart for size); they
+# are re-exported here so that ``model.X`` names every type of the checked definition.
+from tvaers.registry.indicators.model_db import (  # noqa: E402
+    AdmissionRule,
+    AnyPopulation,
+    Cohort,
+    Completeness,
+    ContactRule,
+    CountActive,
+    Database,
+    DiagnosisRequirement,
+    Distribution,
+    Earliest,
+    Indicator,
+    Measure,
+    Pair,
+    Population,
+    RecordPopulation,
+    Standard,
+    Value,
+    ValueAt,
+    ValueSpec,
+    semantic_hash,
+)
 
-
-@dataclass(frozen=True)
-class ContactRule:
-    """One contact of the admission meets all requirements (an inclusion branch)."""
-
-    id: str
-    title: str
-    days_from_start: tuple[int, int] | None
-    diagnoses: tuple[DiagnosisRequirement, ...]
-    procedures: tuple[tuple[str, ...], ...]
-
-
-@dataclass(frozen=True)
-class AdmissionRule:
-    """How admissions are derived from LPR3 contacts (docs/indicators.md)."""
-
-    contact_types: tuple[str, ...] = ("physical",)
-    max_gap_hours: int = 4
-    min_duration_hours: int = 12
-
-
-@dataclass(frozen=True)
-class Population:
-    id: str
-    title: str
-    unit: Literal["admission"]
-    priority: str | None
-    index: Anchor
-    age_min: int | None
-    age_max: int | None
-    age_at: Anchor
-    new_index_after_days: int | None
-    any_of: tuple[ContactRule, ...]
-
-
-@dataclass(frozen=True)
-class Standard:
-    direction: Literal["<=", ">="]
-    value: float
-    set_by: str
-
-    def met(self, proportion: float) -> bool:
-        return proportion <= self.value if self.direction == "<=" else proportion >= self.value
-
-    def text(self) -> str:
-        return f"{self.direction}{self.value:g}"
-
-
-@dataclass(frozen=True)
-class Indicator:
-    id: str
-    title: str
-    origin: str
-    population: str
-    index: Anchor
-    period_by: Anchor
-    exclusions: tuple[Rule, ...]
-    uoplyst: tuple[Rule, ...]
-    numerator: Rule
-    uoplyst_in_denominator: bool
-    units: tuple[str, ...]
-    ci_method: str
-    standard: Standard | None
-    funnel_target: Literal["national", "standard"]
-    better: str
-    type: str
-    definition_hash: str = ""
-
-    @property
-    def rules(self) -> tuple[Rule, ...]:
-        return (*self.exclusions, *self.uoplyst, self.numerator)
-
-
-@dataclass(frozen=True)
-class Database:
-    id: str
-    title: str
-    file: str
-    sources: tuple[str, ...]
-    admissions: AdmissionRule
-    populations: dict[str, Population] = field(default_factory=dict)
-    indicators: dict[str, Indicator] = field(default_factory=dict)
-
-
-def _strip_titles(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {
-            k: _strip_titles(v) for k, v in value.items() if k not in ("title", "definition_hash")
-        }
-    if isinstance(value, list | tuple):
-        return [_strip_titles(v) for v in value]
-    return value
-
-
-def semantic_hash(*parts: Any) -> str:
-    """SHA-256 over what decides the numbers (titles and texts left out)."""
-    plain = [_strip_titles(asdict(p) if is_dataclass(p) else p) for p in parts]  # type: ignore[arg-type]
-    text = json.dumps(plain, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
+__all__ = [
+    "AdmissionExists",
+    "AdmissionRule",
+    "AllOf",
+    "Anchor",
+    "AnyOf",
+    "AnyPopulation",
+    "Cohort",
+    "Compare",
+    "Completeness",
+    "ContactRule",
+    "CountActive",
+    "Criterion",
+    "Database",
+    "DateIn",
+    "DiagnosisRequirement",
+    "Died",
+    "Distribution",
+    "Earliest",
+    "Emigrated",
+    "Field",
+    "FollowUpIncomplete",
+    "Hop",
+    "Indicator",
+    "Measure",
+    "Missing",
+    "Municipality",
+    "NeverReported",
+    "Not",
+    "NotReporting",
+    "Pair",
+    "Population",
+    "ProcedureExists",
+    "RecordExists",
+    "RecordPopulation",
+    "ResidenceUnknown",
+    "Rule",
+    "Standard",
+    "UnitType",
+    "Value",
+    "ValueAt",
+    "ValueSpec",
+    "Where",
+    "Window",
+    "semantic_hash",
+]

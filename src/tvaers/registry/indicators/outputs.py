@@ -5,7 +5,10 @@
 - ``results_excel.csv``: the same for Excel with Danish settings: UTF-8 with BOM, ``;``
   separated, decimal comma, ``ja``/``nej``.
 - ``units.parquet``: one row per unit (course or person-index) and indicator: bucket,
-  deciding rule (``reason``), every rule met (``rules``), reporting units. Pseudonyms only.
+  deciding rule (``reason``), every rule met (``rules``), reporting units, ``stratum``.
+  Pseudonyms only.
+- ``distributions.parquet``: counts of a field's values per reporting unit (e.g. the
+  cancellation reasons of H3), with ``suppressed``.
 
 Each file is written to a temporary name and renamed into place.
 """
@@ -24,7 +27,14 @@ from typing import Any
 from tvaers.registry.indicators import model as m
 from tvaers.registry.indicators.results import COLUMNS
 
-INTS = ("numerator", "denominator", "uoplyst", "excluded")
+INTS = (
+    "numerator",
+    "denominator",
+    "uoplyst",
+    "excluded",
+    "completeness_expected",
+    "completeness_found",
+)
 FLOATS = (
     "proportion",
     "ci_low",
@@ -35,8 +45,9 @@ FLOATS = (
     "funnel_998_high",
     "coverage",
     "completeness",
+    "median_days",
 )
-BOOLS = ("standard_met", "suppressed")
+BOOLS = ("standard_met", "suppressed", "completeness_met")
 UNIT_COLUMNS = (
     "database",
     "indicator",
@@ -52,6 +63,19 @@ UNIT_COLUMNS = (
     "reason",
     "rules",
     "definition_hash",
+    "stratum",
+)
+DISTRIBUTION_COLUMNS = (
+    "database",
+    "indicator",
+    "period",
+    "unit_type",
+    "unit_id",
+    "stratum",
+    "distribution",
+    "category",
+    "count",
+    "suppressed",
 )
 
 
@@ -117,40 +141,59 @@ def _csv(rows: Sequence[dict[str, Any]], *, machine: bool) -> str:
     return buffer.getvalue()
 
 
-def unit_table(db: m.Database, ind: m.Indicator, pop: m.Population, units: Any, period: str) -> Any:
-    """The stored person/course-level table of one indicator."""
+def unit_table(
+    db: m.Database, ind: m.Indicator, pop: m.AnyPopulation, units: Any, period: str
+) -> Any:
+    """The stored person/course-level table of one indicator (one cohort)."""
     import pyarrow as pa
 
-    records = units.to_pylist()
-    inclusion = [f"inc_{b.id}" for b in pop.any_of]
+    inclusion = [f"inc_{b}" for b in pop.branch_ids]
     rules = [r.id for r in ind.rules]
-    rows = []
-    for rec in records:
-        met = [name[4:] for name in inclusion if rec[name]] + [r for r in rules if rec[f"r_{r}"]]
-        rows.append(
-            {
-                "database": db.id,
-                "indicator": ind.id,
-                "period": period,
-                **{c: rec[c] for c in UNIT_COLUMNS[3:12]},
-                "rules": met,
-                "definition_hash": ind.definition_hash,
-            }
-        )
-    schema = pa.schema(
-        [
-            (
-                c,
-                pa.date32()
-                if c == "index_date"
-                else pa.list_(pa.string())
-                if c == "rules"
-                else pa.string(),
-            )
-            for c in UNIT_COLUMNS
-        ]
+    n = units.num_rows
+    met_lists: list[list[str]] = [[] for _ in range(n)]
+    for name in [*inclusion, *(f"r_{r}" for r in rules)]:
+        label = name[4:] if name.startswith("inc_") else name[2:]
+        for i, hit in enumerate(units.column(name).to_pylist()):
+            if hit:
+                met_lists[i].append(label)
+    columns: dict[str, Any] = {
+        "database": pa.array([db.id] * n, pa.string()),
+        "indicator": pa.array([ind.id] * n, pa.string()),
+        "period": pa.array([period] * n, pa.string()),
+    }
+    for name in UNIT_COLUMNS[3:12]:
+        kind = pa.date32() if name == "index_date" else pa.string()
+        columns[name] = units.column(name).cast(kind)
+    columns["rules"] = pa.array(met_lists, pa.list_(pa.string()))
+    columns["definition_hash"] = pa.array([ind.definition_hash] * n, pa.string())
+    columns["stratum"] = units.column("stratum").cast(pa.string())
+    return pa.table(columns)
+
+
+def unit_schema() -> Any:
+    import pyarrow as pa
+
+    def kind(name: str) -> Any:
+        if name == "index_date":
+            return pa.date32()
+        return pa.list_(pa.string()) if name == "rules" else pa.string()
+
+    return pa.schema([(name, kind(name)) for name in UNIT_COLUMNS])
+
+
+def write_distributions(rows: Sequence[dict[str, Any]], out: Path) -> Path:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    types = {"count": pa.int64(), "suppressed": pa.bool_()}
+    schema = pa.schema([(n, types.get(n, pa.string())) for n in DISTRIBUTION_COLUMNS])
+    table = pa.Table.from_pylist(
+        [{c: r.get(c) for c in DISTRIBUTION_COLUMNS} for r in rows], schema=schema
     )
-    return pa.Table.from_pylist(rows, schema=schema)
+    sink = io.BytesIO()
+    pq.write_table(table, sink)
+    _replace(out / "distributions.parquet", sink.getvalue())
+    return out / "distributions.parquet"
 
 
 def write_units(tables: Sequence[Any], out: Path) -> Path:
@@ -158,7 +201,7 @@ def write_units(tables: Sequence[Any], out: Path) -> Path:
     import pyarrow.parquet as pq
 
     sink = io.BytesIO()
-    pq.write_table(pa.concat_tables(tables), sink)
+    pq.write_table(pa.concat_tables(tables) if tables else unit_schema().empty_table(), sink)
     _replace(out / "units.parquet", sink.getvalue())
     return out / "units.parquet"
 

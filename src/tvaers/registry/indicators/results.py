@@ -2,8 +2,12 @@
 
 Every unit of a unit type is reported, also when nobody falls in it (``denominator`` 0,
 ``proportion`` null): all 98 municipalities, the 5 regions, every hospital the organisation
-table knows. Columns after the contract's are additions (allowed by the contract:
-"extend by adding columns"): ``standard_direction``, ``ci_vs_standard`` and ``title``.
+table knows; and every stratum (a cohort of D1, a stratum of K5) of each. Columns after the
+contract's are additions (allowed by the contract: "extend by adding columns"):
+``standard_direction``, ``ci_vs_standard``, ``title``, ``stratum`` (null for the indicator
+as a whole), ``median_days`` (an indicator's measure), and the data completeness counts
+``completeness_expected``/``completeness_found`` with ``completeness_met`` (against the
+definition's bar, RKKP's 90 % by default).
 """
 
 from __future__ import annotations
@@ -43,7 +47,16 @@ CONTRACT_COLUMNS = (
     "data_cutoff",
     "definition_hash",
 )
-EXTRA_COLUMNS = ("standard_direction", "ci_vs_standard", "title")
+EXTRA_COLUMNS = (
+    "standard_direction",
+    "ci_vs_standard",
+    "title",
+    "stratum",
+    "median_days",
+    "completeness_expected",
+    "completeness_found",
+    "completeness_met",
+)
 COLUMNS = (*CONTRACT_COLUMNS, *EXTRA_COLUMNS)
 
 
@@ -76,6 +89,13 @@ def default_universe(hospitals: Iterable[str]) -> Universe:
     return Universe({k: tuple(v) for k, v in by_region.items()}, tuple(sorted(set(hospitals))))
 
 
+def strata_of(ind: m.Indicator) -> list[str | None]:
+    """The strata an indicator reports: None (the whole), cohorts, stratum rules."""
+    if ind.cohorts[0].id is not None:
+        return [k.id for k in ind.cohorts]
+    return ([None] if ind.total else []) + [s.id for s in ind.strata]
+
+
 def build_rows(
     db: m.Database,
     ind: m.Indicator,
@@ -86,28 +106,52 @@ def build_rows(
     universe: Universe,
     policy: SuppressionPolicy,
     ci_method: str | None = None,
+    completeness: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
-    """The results rows of one indicator and period."""
-    found = {(r["unit_type"], str(r["unit_id"])): r for r in counts}
+    """The results rows of one indicator and period (every stratum)."""
+    found = {(r["unit_type"], str(r["unit_id"]), r.get("stratum")): r for r in counts}
+    compl = {(r["unit_type"], str(r["unit_id"])): r for r in completeness or []}
     has_gap_rules = _has_reporting_rules(ind)
     method = ci_method or ind.ci_method
     rows = []
-    for unit_type in ("national", *(u for u in ind.units if u != "national")):
-        seen = [uid for (ut, uid) in found if ut == unit_type]
-        for unit_id in universe.ids(unit_type, seen):
-            got = found.get((unit_type, unit_id), {})
-            rows.append(
-                _row(db, ind, unit_type, unit_id, got, period, data_cutoff, method, has_gap_rules)
-            )
-    _add_funnels(ind, rows)
+    for stratum in strata_of(ind):
+        part = []
+        for unit_type in ("national", *(u for u in ind.units if u != "national")):
+            seen = [uid for (ut, uid, st) in found if ut == unit_type and st == stratum]
+            for unit_id in universe.ids(unit_type, seen):
+                got = found.get((unit_type, unit_id, stratum), {})
+                row = _row(
+                    db, ind, unit_type, unit_id, got, period, data_cutoff, method, has_gap_rules
+                )
+                row["stratum"] = stratum
+                _add_completeness(ind, row, compl.get((unit_type, unit_id)))
+                part.append(row)
+        _add_funnels(ind, part)
+        rows += part
     hidden = suppress(
-        [Cell((r["unit_type"], r["unit_id"]), r["numerator"], r["denominator"]) for r in rows],
-        _relations(rows, universe),
+        [Cell(_key(r), r["numerator"], r["denominator"]) for r in rows],
+        _relations(rows, universe, strata_of(ind)),
         policy,
     )
     for row in rows:
-        row["suppressed"] = (row["unit_type"], row["unit_id"]) in hidden
+        row["suppressed"] = _key(row) in hidden
     return rows
+
+
+def _key(row: dict[str, Any]) -> tuple[str, str, str | None]:
+    return row["unit_type"], row["unit_id"], row.get("stratum")
+
+
+def _add_completeness(ind: m.Indicator, row: dict[str, Any], got: dict[str, Any] | None) -> None:
+    spec = ind.completeness
+    if spec is None:
+        return
+    expected = int((got or {}).get("expected") or 0)
+    hits = int((got or {}).get("found") or 0)
+    row["completeness_expected"], row["completeness_found"] = expected, hits
+    if expected:
+        row["completeness"] = hits / expected
+        row["completeness_met"] = hits / expected >= spec.bar
 
 
 def _count(got: dict[str, Any], name: str) -> int:
@@ -166,7 +210,19 @@ def _row(
         if standard and interval
         else None,
         "title": ind.title,
+        "stratum": None,
+        "median_days": _median(ind, got),
+        "completeness_expected": None,
+        "completeness_found": None,
+        "completeness_met": None,
     }
+
+
+def _median(ind: m.Indicator, got: dict[str, Any]) -> float | None:
+    if not ind.measures:
+        return None
+    value = got.get(f"median_{ind.measures[0].id}")
+    return float(value) if value is not None else None
 
 
 def _ci_vs_standard(standard: m.Standard, low: float, high: float) -> str:
@@ -203,17 +259,35 @@ def _add_funnels(ind: m.Indicator, rows: list[dict[str, Any]]) -> None:
             row["funnel_998_low"], row["funnel_998_high"] = limits.low_998, limits.high_998
 
 
-def _relations(rows: list[dict[str, Any]], universe: Universe) -> list[Relation]:
-    """Published sums: nation = regions = hospitals; region = its municipalities."""
-    present: dict[str, set[str]] = {}
+def _relations(
+    rows: list[dict[str, Any]], universe: Universe, strata: list[str | None]
+) -> list[Relation]:
+    """Published sums per stratum: nation = regions = hospitals; region = its municipalities;
+    and the whole = the sum of its strata (when both are published)."""
+    present: dict[tuple[str, str | None], set[str]] = {}
     for row in rows:
-        present.setdefault(row["unit_type"], set()).add(row["unit_id"])
-    nation: Hashable = ("national", NATIONAL_ID)
+        present.setdefault((row["unit_type"], row["stratum"]), set()).add(row["unit_id"])
     rels = []
-    for unit_type in ("region", "hospital"):
-        if unit_type in present:
-            rels.append(Relation(nation, tuple((unit_type, u) for u in sorted(present[unit_type]))))
-    if "region" in present and "municipality" in present:
-        for region, members in universe.regions.items():
-            rels.append(Relation(("region", region), tuple(("municipality", k) for k in members)))
+    for stratum in strata:
+        nation: Hashable = ("national", NATIONAL_ID, stratum)
+        for unit_type in ("region", "hospital", "delivering_municipality"):
+            ids = present.get((unit_type, stratum))
+            if ids:
+                rels.append(Relation(nation, tuple((unit_type, u, stratum) for u in sorted(ids))))
+        if ("municipality", stratum) in present and ("region", stratum) in present:
+            for region, members in universe.regions.items():
+                rels.append(
+                    Relation(
+                        ("region", region, stratum),
+                        tuple(("municipality", k, stratum) for k in members),
+                    )
+                )
+    parts = [s for s in strata if s is not None]
+    if None in strata and parts:
+        for (unit_type, stratum), ids in present.items():
+            if stratum is None:
+                for u in ids:
+                    rels.append(
+                        Relation((unit_type, u, None), tuple((unit_type, u, s) for s in parts))
+                    )
     return rels

@@ -17,6 +17,7 @@ from sqlglot import exp
 
 from tvaers.errors import DefinitionError, InputError
 from tvaers.registry.indicators import compile_lpr as lpr
+from tvaers.registry.indicators import compile_records as rec
 from tvaers.registry.indicators import compile_units as cu
 from tvaers.registry.indicators import ir
 from tvaers.registry.indicators import model as m
@@ -102,11 +103,13 @@ def data_cutoff(store: RegistryStore, tables: tuple[str, ...], as_of: date | Non
 
 @dataclass
 class Executed:
-    """What an engine returned for one plan."""
+    """What an engine returned for one plan (keyed by units step name / indicator id)."""
 
     plan: ir.Plan
-    units: dict[str, Any] = field(default_factory=dict)  # indicator -> Arrow table
+    units: dict[str, Any] = field(default_factory=dict)  # units step -> Arrow table
     counts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    distributions: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    completeness: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     hospitals: tuple[str, ...] = ()
 
 
@@ -117,27 +120,70 @@ def execute(plan: ir.Plan, store: RegistryStore, engine: Engine) -> Executed:
             name, hint=f"provide it with `{PROVIDERS.get(name, MUNICIPAL_PROVIDER)}`"
         )
         engine.register_parquet(f"raw_{name}", path)
+    _check_history_columns(plan, store)
     hospitals = _register_lookups(store, engine)
-    ctx = plan.context
     for step in plan.steps:
-        if isinstance(step, ir.Source):
-            engine.create_view(step.name, lpr.source(step, ctx))
-        elif isinstance(step, ir.Admissions):
-            engine.create_table("admission_contacts", lpr.admission_contacts(step.rule))
-            engine.create_table("admissions", lpr.admissions(step.rule))
-        elif isinstance(step, ir.PopulationCandidates):
-            engine.create_table(step.name, lpr.candidates(step.population))
-        elif isinstance(step, ir.Lockout):
-            _lockout(step, engine)
-        else:
-            engine.create_table(f"ubase_{step.indicator.id}", cu.ubase(step, ctx))
-            engine.create_table(step.name, cu.units(step, ctx))
+        _run_step(step, plan.context, engine)
     done = Executed(plan, hospitals=hospitals)
     for step in plan.units:
         order = exp.select("*").from_(step.name).order_by("unit_id")
-        done.units[step.indicator.id] = engine.fetch(order)
-        done.counts[step.indicator.id] = engine.fetch(cu.aggregate(step)).to_pylist()
+        done.units[step.name] = engine.fetch(order)
+        done.counts[step.name] = engine.fetch(cu.aggregate(step)).to_pylist()
+        for dist in step.indicator.distributions:
+            rows = engine.fetch(cu.distribution(step, dist)).to_pylist()
+            got = done.distributions.setdefault(step.indicator.id, [])
+            got += [{**r, "distribution": dist.id} for r in rows]
+    for cstep in plan.completeness:
+        got = engine.fetch(cu.completeness_counts(cstep)).to_pylist()
+        done.completeness[cstep.indicator.id] = got
     return done
+
+
+def _run_step(step: ir.Step, ctx: ir.Context, engine: Engine) -> None:
+    if isinstance(step, ir.Source):
+        engine.create_view(step.name, lpr.source(step, ctx))
+    elif isinstance(step, ir.History):
+        engine.create_table(step.name, rec.history(step.table, ctx))
+    elif isinstance(step, ir.Admissions):
+        engine.create_table("admission_contacts", lpr.admission_contacts(step.rule))
+        engine.create_table("admissions", lpr.admissions(step.rule))
+    elif isinstance(step, ir.PopulationCandidates):
+        engine.create_table(step.name, lpr.candidates(step.population))
+        if step.population.washout_days is not None:
+            engine.create_table(lpr.candidates_name(step.population), lpr.washout(step.population))
+    elif isinstance(step, ir.Lockout):
+        _lockout(step, engine)
+    elif isinstance(step, ir.RecordUnits):
+        pop = step.population
+        engine.create_table(f"rbase0_{pop.id}", rec.base_rows(pop, ctx))
+        engine.create_table(f"rbase_{pop.id}", rec.values(pop))
+        engine.create_table(step.name, rec.population(pop, ctx))
+    elif isinstance(step, ir.Units):
+        engine.create_table(step.base, cu.ubase(step, ctx))
+        engine.create_table(step.name, cu.units(step, ctx))
+    else:
+        engine.create_table(step.base, cu.ubase(step, ctx))
+        engine.create_table(step.name, cu.completeness_units(step, ctx))
+
+
+def _check_history_columns(plan: ir.Plan, store: RegistryStore) -> None:
+    """History tables need the views' ``last_updated`` column (stores flattened by an older
+    version lack it)."""
+    import pyarrow.parquet as pq
+
+    from tvaers.registry.indicators.fields import table_fields
+
+    for step in plan.steps:
+        if not isinstance(step, ir.History):
+            continue
+        if "last_updated" not in (table_fields(step.table) or {}):
+            continue
+        path = store.require(step.table, hint=MUNICIPAL_PROVIDER)
+        if "last_updated" not in pq.read_schema(path).names:
+            raise InputError(
+                f"store table {step.table!r} has no column 'last_updated' (its view has)",
+                hint="re-flatten the gateway data: tvaers registry import-reports DIR --rebuild",
+            )
 
 
 def _lockout(step: ir.Lockout, engine: Engine) -> None:
