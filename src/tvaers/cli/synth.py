@@ -57,6 +57,9 @@ def generate(
     municipal: bool = typer.Option(
         True, "--municipal/--no-municipal", help="Also write municipal delivery reports."
     ),
+    truth: bool = typer.Option(
+        True, "--truth/--no-truth", help="Also write the indicators' ground truth (truth/)."
+    ),
     not_reporting: str | None = typer.Option(
         None,
         help="Municipalities that never report an IG, replacing the drawn ones, "
@@ -114,6 +117,7 @@ def generate(
             workers=workers,
             on_block=lambda n: bar.advance(task, n),
             municipal=options,
+            truth=truth,
         )
     counts = manifest["row_counts"]
     assert isinstance(counts, dict)
@@ -209,3 +213,22 @@ def _print_summary(summary: Any, expected: tuple[int, int, Any] | None) -> None:
         )  # fmt: skip
         verdict = "matches" if same else "DIFFERS from"
         err.print(f"replay {verdict} the ledger: accepted {accepted:,}, rejected {rejected:,}")
+
+
+@app.command(name="truth")
+def truth_command(
+    directory: Path = typer.Argument(..., help="Folder written by `tvaers synth generate`."),
+    memory: str = typer.Option("4GB", help="DuckDB memory limit."),
+) -> None:
+    """(Re)compute the ground truth of every starter indicator: truth/*.parquet.
+
+    Example: tvaers synth truth demo-output/synth
+    """
+    from tvaers.synth.truth.run import compute_truth
+
+    with progress() as bar:
+        task = bar.add_task("computing the ground truth", total=None)
+        rows = compute_truth(directory, memory=memory)
+        bar.update(task, total=1, completed=1)
+    for name, count in rows.items():
+        out.print(f"truth/{name:28} {count:>12,}", highlight=False)

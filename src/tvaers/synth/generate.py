@@ -37,6 +37,7 @@ from tvaers.synth.municipal.versions import SCHEMA as VERSIONS_SCHEMA
 from tvaers.synth.params import load_parameters
 from tvaers.synth.pathways import MunicipalEffects
 from tvaers.synth.schema import SCHEMA_VERSION, SCHEMAS
+from tvaers.synth.truth.run import compute_truth
 from tvaers.synth.writer import ROW_GROUP_ROWS, FixedRowGroupWriter, sha256_file
 from tvaers.terminology.organisations import write_organisations
 
@@ -56,11 +57,13 @@ def generate(
     workers: int = 1,
     on_block: Callable[[int], None] | None = None,
     municipal: MunicipalOptions | None = None,
+    truth: bool = True,
 ) -> dict[str, object]:
     """Write every output file of ``config`` under ``out``; returns the manifest.
 
     With ``municipal`` enabled (the default) the blocks also produce municipal delivery
-    reports, written in submission order under ``reports/`` with ``report_ledger.parquet``.
+    reports, written in submission order under ``reports/`` with ``report_ledger.parquet``,
+    and (``truth``) the ground truth of every indicator under ``truth/``.
     """
     options = municipal or MunicipalOptions()
     out.mkdir(parents=True, exist_ok=True)
@@ -96,6 +99,9 @@ def generate(
         ledger_writer.write(ledger)
         ledger_writer.close()
         rows["report_ledger"] = ledger.num_rows
+    if spill is not None and truth:
+        found = compute_truth(out, window=(config.start, config.end))
+        rows.update({f"truth/{k}": v for k, v in found.items()})
     manifest = _manifest(config, out, rows, n_clients)
     if options.enabled:
         manifest["municipal"] = municipal_manifest(options, out)
