@@ -22,6 +22,23 @@ UNKNOWN is a SOR unit the organisation table does not know.
 | P14 | COPD admissions 2024-12 and 2025-01 (second one 16 days later) | 2025 admission: den. only | 2025 admission: den. only |
 | P15 | no residence in CPR; discharged from an unknown SOR unit | den. only (national only) | den. only |
 | P16 | contact still open at cut-off | - | - |
+
+K5 (K1 by §119 forløb started 0-60 days after discharge; §119 coverage: 101 and 147 report
+every month, 751 and 461 never): med_forloeb P01 (forløb day 20), P14 (day 0); uden_forloeb
+P02, P03 (forløb day 61), P06, P13; ukendt P04, P05, P11 (751), P12 (461), P15 (no
+residence). Per stratum (num, den, uoplyst, excl): med 0/2/0/0, uden 1/2/1/1, ukendt 0/3/1/1.
+
+K3/K4, persons R1-R7 (§119 referrals, no LPR contacts):
+
+| person | case | K3 | K4 |
+|---|---|---|---|
+| R1 | 101: SR DJ441 02-01; forløb 03-15 (day 42)..06-01 completed | numerator | numerator |
+| R2 | 101: SR R95 (ICPC-2) 03-01; forløb 05-10 (day 70)..07-01 revoked "udeblevet" | denominator_only | denominator_only |
+| R3 | lives in 751 (no §119 reports), referred by 101: SR DJ449 04-01 | uoplyst (municipality_not_reporting) | - |
+| R4 | 101: SR DJ441 12-01 (window open at cut-off) | uoplyst (follow_up_open) | - |
+| R5 | 101: SR DE119 (diabetes) | - | - |
+| R6 | 101: SR DJ441 05-01, died 05-20, no forløb | denominator_only | - |
+| R7 | 147: SR DJ441 06-01; forløb 06-20 (day 19)..08-10 revoked; died 08-08 | numerator | excluded (died_during_course) |
 """
 
 from __future__ import annotations
@@ -29,6 +46,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from flat_factory import row, write_flat
 from registry_factories import d, ts, write_table
 
 CUTOFF = date(2026, 1, 10)
@@ -159,6 +177,61 @@ ORGANISATIONS = [
 ]
 
 
+FORLOEB = "5c160c02-e858-4c1f-925a-71ed64844749"
+TRAINING = "ab87c0b5-40be-4e0a-b749-d9f833bfed2d"
+UDEBLEVET = "ef491570-7884-4acd-bcf7-43d6b2c64762"
+R = {n: f"0202{61:02d}{n:04d}" for n in range(1, 8)}
+#: person -> (residence, reporting municipality, authored, focus, system, death)
+REFERRALS = {
+    1: ("101", "101", "2025-02-01", "DJ441", "SKS", None),
+    2: ("101", "101", "2025-03-01", "R95", "ICPC2", None),
+    3: ("751", "101", "2025-04-01", "DJ449", "SKS", None),
+    4: ("101", "101", "2025-12-01", "DJ441", "SKS", None),
+    5: ("101", "101", "2025-02-15", "DE119", "SKS", None),
+    6: ("101", "101", "2025-05-01", "DJ441", "SKS", "2025-05-20"),
+    7: ("147", "147", "2025-06-01", "DJ441", "SKS", "2025-08-08"),
+}
+PERSONS += [
+    (R[n], d("1945-03-03"), "M", d(death) if death else None, None)
+    for n, (_, _, _, _, _, death) in REFERRALS.items()
+]
+RESIDENCE += [(R[n], res, d("1990-01-01"), None) for n, (res, *_) in REFERRALS.items()]
+SERVICEREQUESTS = [
+    row("servicerequests_119", R[n], f"sr{n}", kommune=k, authored_on=d(a), status="active",
+        focus_condition=f"fc{n}")
+    for n, (_, k, a, _, _, _) in REFERRALS.items()
+]  # fmt: skip
+FOCUS = [
+    row("focus_conditions_119", R[n], f"fc{n}", kommune=k, code=code, code_system=system)
+    for n, (_, k, _, code, system, _) in REFERRALS.items()
+]
+#: (cpr, id, municipality, start, end, status, reason, referral)
+COURSES = [
+    (R[1], "f1", "101", "2025-03-15", "2025-06-01", "completed", None, "sr1"),
+    (R[2], "f2", "101", "2025-05-10", "2025-07-01", "revoked", UDEBLEVET, "sr2"),
+    (R[7], "f7", "147", "2025-06-20", "2025-08-10", "revoked", None, "sr7"),
+    (P[1], "g1", "101", "2025-03-26", None, "active", None, None),
+    (P[3], "g3", "147", "2025-07-12", None, "active", None, None),
+    (P[14], "g14", "147", "2025-01-07", None, "active", None, None),
+]
+CAREPLANS = [
+    row("careplans_119", cpr_, cid, kommune=k, category=FORLOEB, status=st, period_start=d(a),
+        period_end=d(b) if b else None, cancellation_reason=why, known=d(b or a))
+    for cpr_, cid, k, a, b, st, why, _ in COURSES
+]  # fmt: skip
+INTERVENTIONS = [
+    row("interventions_119", cpr_, f"pi_{cid}", kommune=k, careplan_id=cid, servicerequest_id=sr,
+        code=TRAINING, status=st, period_start=d(a), period_end=d(b) if b else None)
+    for cpr_, cid, k, a, b, st, _, sr in COURSES
+    if sr
+]  # fmt: skip
+COVERAGE = [
+    (k, "prevention", date(y, mo, 1), 10, 0)
+    for k in ("101", "147")
+    for y, mo in [(2024, m) for m in range(1, 13)] + [(2025, m) for m in range(1, 13)] + [(2026, 1)]
+]
+
+
 def write_extracts(directory: Path) -> Path:
     write_table(directory, "cpr", PERSONS)
     write_table(directory, "cpr_residence", RESIDENCE)
@@ -166,7 +239,21 @@ def write_extracts(directory: Path) -> Path:
     write_table(directory, "lpr_diagnoses", DIAGNOSES)
     write_table(directory, "lpr_procedures", [])
     write_table(directory, "organisations", ORGANISATIONS)
+    write_flat(directory, "servicerequests_119", SERVICEREQUESTS)
+    write_flat(directory, "focus_conditions_119", FOCUS)
+    write_flat(directory, "careplans_119", CAREPLANS)
+    write_flat(directory, "interventions_119", INTERVENTIONS)
+    write_table(directory, "coverage", COVERAGE)
     return directory
+
+
+MUNICIPAL = (
+    "servicerequests_119",
+    "focus_conditions_119",
+    "careplans_119",
+    "interventions_119",
+    "coverage",
+)
 
 
 # Expected buckets: person -> (bucket, reason) for the unit in period 2025.
@@ -195,4 +282,26 @@ K2 = {
     13: ("uoplyst", "emigrated"),
     14: ("denominator_only", None),
     15: ("denominator_only", None),
+}
+K3 = {
+    1: ("numerator", None),
+    2: ("denominator_only", None),
+    3: ("uoplyst", "municipality_not_reporting"),
+    4: ("uoplyst", "follow_up_open"),
+    6: ("denominator_only", None),
+    7: ("numerator", None),
+}
+K4 = {1: ("numerator", None), 2: ("denominator_only", None), 7: ("excluded", "died_during_course")}
+K5_STRATUM = {
+    1: "med_forloeb",
+    14: "med_forloeb",
+    2: "uden_forloeb",
+    3: "uden_forloeb",
+    6: "uden_forloeb",
+    13: "uden_forloeb",
+    4: "ukendt",
+    5: "ukendt",
+    11: "ukendt",
+    12: "ukendt",
+    15: "ukendt",
 }

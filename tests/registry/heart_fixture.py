@@ -368,6 +368,17 @@ PERSONS = [
 RESIDENCE += [(P[n], P_RESIDENCE[n], d("1990-01-01"), None) for n in P]
 
 
+MUNICIPAL = (
+    "careplans_119",
+    "interventions_119",
+    "servicerequests_119",
+    "focus_conditions_119",
+    "encounters_119",
+    "conditions_119",
+    "coverage",
+)
+
+
 def write_extracts(directory: Path) -> Path:
     write_table(directory, "cpr", PERSONS)
     write_table(directory, "cpr_residence", RESIDENCE)

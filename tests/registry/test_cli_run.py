@@ -23,7 +23,8 @@ def test_run_prints_national_rows_and_writes_files(
     registry: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     capsys.readouterr()
-    code = main(["registry", "run", "--database", "copd", "--period", "2025", *registry])
+    k12 = ["--indicator", "K1", "--indicator", "K2"]
+    code = main(["registry", "run", "--database", "copd", "--period", "2025", *k12, *registry])
     assert code == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("indicator\tnumerator\tdenominator")

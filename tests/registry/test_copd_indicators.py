@@ -1,4 +1,4 @@
-"""K1 and K2 end to end on the hand-made COPD fixture (see copd_fixture.py for the cases)."""
+"""K1-K5 end to end on the hand-made COPD fixture (see copd_fixture.py for the cases)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,26 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from copd_fixture import CUTOFF, H_NORD, H_SYD, K1, K2, NORD2, UNKNOWN, P, write_extracts
+from copd_fixture import (
+    CUTOFF,
+    H_NORD,
+    H_SYD,
+    K1,
+    K2,
+    K3,
+    K4,
+    K5_STRATUM,
+    MUNICIPAL,
+    NORD2,
+    UDEBLEVET,
+    UNKNOWN,
+    P,
+    R,
+    write_extracts,
+)
 from scipy.stats import binomtest
 
-from tvaers.registry.imports import import_group
+from tvaers.registry.imports import import_group, import_named
 from tvaers.registry.pseudonym import PseudonymKey
 from tvaers.registry.runs import RunOutput, run_database
 from tvaers.registry.store import RegistryStore
@@ -25,22 +41,28 @@ def copd_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[RunOutput, Pseud
     src = write_extracts(base / "extract")
     for group in ("cpr", "lpr", "organisations"):
         import_group(store, key, group, src, data_cutoff=CUTOFF)
+    import_named(store, key, {t: src / f"{t}.parquet" for t in MUNICIPAL}, data_cutoff=CUTOFF)
     return run_database("copd", store, "2025"), key
 
 
-def buckets(run: RunOutput, key: PseudonymKey, indicator: str) -> dict[int, tuple[str, Any]]:
-    person = {key.pseudonym(cpr): n for n, cpr in P.items()}
+def buckets(
+    run: RunOutput, key: PseudonymKey, indicator: str, persons: dict[int, str] = P
+) -> dict[int, tuple[str, Any]]:
+    person = {key.pseudonym(cpr): n for n, cpr in persons.items()}
     rows = [r for r in run.units.to_pylist() if r["indicator"] == indicator]
     out = {person[r["pid"]]: (r["bucket"], r["reason"]) for r in rows}
     assert len(out) == len(rows), "one unit per person in this fixture"
     return out
 
 
-def row(run: RunOutput, indicator: str, unit_type: str, unit_id: str) -> dict[str, Any]:
+def row(
+    run: RunOutput, indicator: str, unit_type: str, unit_id: str, stratum: str | None = None
+) -> dict[str, Any]:
     found = [
         r
         for r in run.rows
-        if (r["indicator"], r["unit_type"], r["unit_id"]) == (indicator, unit_type, unit_id)
+        if (r["indicator"], r["unit_type"], r["unit_id"], r["stratum"])
+        == (indicator, unit_type, unit_id, stratum)
     ]
     assert len(found) == 1
     return found[0]
@@ -176,3 +198,36 @@ def test_files_written(copd_run: tuple[RunOutput, PseudonymKey]) -> None:
     assert ";0,14285714285714285;" in first  # K1 national proportion with decimal comma
     machine = (run.files[0].parent / "results.csv").read_text().splitlines()[1]
     assert ",0.14285714285714285," in machine
+
+
+def test_k3_referral_to_start(copd_run: tuple[RunOutput, PseudonymKey]) -> None:
+    run, key = copd_run
+    assert buckets(run, key, "K3", R) == K3
+    assert counts(row(run, "K3", "national", "DK")) == (2, 4, 2, 0)
+    assert counts(row(run, "K3", "municipality", "751")) == (0, 0, 1, 0)
+    assert counts(row(run, "K3", "delivering_municipality", "101")) == (1, 3, 2, 0)
+
+
+def test_k4_completed_courses(copd_run: tuple[RunOutput, PseudonymKey]) -> None:
+    run, key = copd_run
+    assert buckets(run, key, "K4", R) == K4
+    assert counts(row(run, "K4", "national", "DK")) == (1, 2, 0, 1)
+    reasons = [
+        (r["unit_type"], r["unit_id"], r["category"], r["count"])
+        for r in run.distributions
+        if r["indicator"] == "K4"
+    ]
+    assert ("national", "DK", UDEBLEVET, 1) in reasons
+
+
+def test_k5_strata_partition_k1(copd_run: tuple[RunOutput, PseudonymKey]) -> None:
+    run, key = copd_run
+    person = {key.pseudonym(cpr): n for n, cpr in P.items()}
+    k5 = {person[r["pid"]]: r["stratum"] for r in run.units.to_pylist() if r["indicator"] == "K5"}
+    assert k5 == K5_STRATUM
+    assert buckets(run, key, "K5") == K1  # the buckets are K1's
+    assert counts(row(run, "K5", "national", "DK")) == (1, 7, 2, 2)
+    assert counts(row(run, "K5", "national", "DK", "med_forloeb")) == (0, 2, 0, 0)
+    assert counts(row(run, "K5", "national", "DK", "uden_forloeb")) == (1, 2, 1, 1)
+    assert counts(row(run, "K5", "national", "DK", "ukendt")) == (0, 3, 1, 1)
+    assert counts(row(run, "K5", "municipality", "101", "med_forloeb")) == (0, 1, 0, 0)

@@ -7,22 +7,25 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from heart_fixture import CUTOFF, H1, H2, H3, H4, H5, H_NORD, H_SYD, P, Q, write_extracts
+from heart_fixture import (
+    CUTOFF,
+    H1,
+    H2,
+    H3,
+    H4,
+    H5,
+    H_NORD,
+    H_SYD,
+    MUNICIPAL,
+    P,
+    Q,
+    write_extracts,
+)
 
 from tvaers.registry.imports import import_group, import_named
 from tvaers.registry.pseudonym import PseudonymKey, load_or_create_key
 from tvaers.registry.runs import RunOutput, run_database
 from tvaers.registry.store import RegistryStore
-
-MUNICIPAL = (
-    "careplans_119",
-    "interventions_119",
-    "servicerequests_119",
-    "focus_conditions_119",
-    "encounters_119",
-    "conditions_119",
-    "coverage",
-)
 
 
 @pytest.fixture(scope="module")
