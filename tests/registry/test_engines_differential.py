@@ -72,6 +72,9 @@ def _compare(duck: RunOutput, spark: RunOutput) -> None:
         ("copd", "copd_fixture", None),
         ("heart", "heart_fixture", None),
         ("heart", "heart_fixture", "2025-12-31"),
+        ("diabetes", "diabetes_fixture", None),
+        ("rehab", "rehab_fixture", None),
+        ("rehab", "rehab_fixture", "2025-12-31"),
     ],
 )
 def test_duckdb_and_spark_agree(
