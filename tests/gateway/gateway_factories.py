@@ -115,3 +115,35 @@ def example_bundles(*igs: str) -> list[Path]:
 def bundle_id(path: Path) -> str:
     value: str = json.loads(path.read_bytes())["id"]
     return value
+
+
+def make_agreement(
+    recipient_id: str,
+    *,
+    igs: tuple[str, ...] = ("care",),
+    population: str = "all",
+    identity: str = "cpr",
+    delivery: str = "pull",
+    url: str | None = None,
+    codes: tuple[str, ...] = (),
+    profiles: tuple[str, ...] = (),
+    period: tuple[str | None, str | None] = (None, None),
+) -> dict[str, Any]:
+    """An agreement document (as the TOML file holds it)."""
+    scope: dict[str, Any] = {"igs": list(igs), "population": population}
+    if codes:
+        scope["codes"] = list(codes)
+    if profiles:
+        scope["profiles"] = list(profiles)
+    if period[0]:
+        scope["period_start"] = period[0]
+    if period[1]:
+        scope["period_end"] = period[1]
+    deliver: dict[str, Any] = {"mode": delivery}
+    if url:
+        deliver["url"] = url
+    return {
+        "schema_version": 1, "recipient_id": recipient_id, "name": f"Recipient {recipient_id}",
+        "legal_basis": "Sundhedsloven §196", "identity": identity, "retention": "P10Y",
+        "scope": scope, "delivery": deliver,
+    }  # fmt: skip

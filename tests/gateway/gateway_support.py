@@ -13,8 +13,9 @@ from typing import Any
 
 import httpx
 from anyio.from_thread import BlockingPortal, start_blocking_portal
-from gateway_factories import organisations
+from gateway_factories import make_agreement, organisations
 
+from tvaers.gateway.agreements import Agreement
 from tvaers.gateway.app import create_app
 from tvaers.gateway.faults import Faults
 from tvaers.gateway.settings import GatewaySettings
@@ -89,6 +90,7 @@ class Gateway:
     portal: BlockingPortal
     tokens: dict[str, str] = field(default_factory=dict)
     app: Any = None
+    recipients: dict[str, str] = field(default_factory=dict)  # role name -> recipient id
 
     def request(
         self, method: str, path: str, *, who: str | None = None, body: bytes | None = None,
@@ -115,7 +117,8 @@ ROLES: dict[str, tuple[str, list[str]]] = {
     "kbh": ("municipality", ["101"]),  # København
     "holbaek": ("municipality", ["316"]),
     "vendor": ("municipality", ["101", "316"]),  # hosts two municipalities
-    "recipient": ("recipient", []),
+    "recipient": ("recipient", []),  # bound to a registered recipient (list population)
+    "recipient2": ("recipient", []),  # another recipient: never reaches the first one's data
     "operator": ("operator", []),
 }
 
@@ -128,8 +131,13 @@ def open_gateway(store: GatewayStore, **overrides: Any) -> Iterator[Gateway]:
     with start_blocking_portal() as portal:
         client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw")
         gw = Gateway(store, settings, client, portal, app=app)
+        forwarder = app.state.ctx.forwarder
         for name, (role, codes) in ROLES.items():
             client_id = f"{name}-{uuid.uuid4().hex[:6]}"
             gw.tokens[name] = store.clients.add(client_id, name, role, codes)
+            if role == "recipient":
+                document = make_agreement(client_id, population="list")
+                forwarder.recipients.add(Agreement.from_document(document))
+                gw.recipients[name] = client_id
         yield gw
         portal.call(client.aclose)

@@ -36,12 +36,23 @@ MATRIX: list[tuple[str, str, Callable[[str], bytes | None], set[str]]] = [
     ("GET", "/fhir/rules", lambda _: None, ALL),
     ("GET", "/admin/clients", lambda _: None, {"operator"}),
     ("POST", "/admin/audit", lambda _: json.dumps({"cpr": CPR_A}).encode(), {"operator"}),
+    ("GET", "/admin/status", lambda _: None, {"operator"}),
+    ("GET", "/metrics", lambda _: None, {"operator"}),
+    ("GET", "/fhir/recipients/{rid}/incremental?_since=2000-01-01", lambda _: None, {"recipient"}),
+    ("PUT", "/fhir/recipients/{rid}/population", lambda _: GROUP, {"recipient"}),
+    ("GET", "/fhir/recipients/{rid}/coverage", lambda _: None, {"recipient", "operator"}),
 ]
+GROUP = json.dumps({"resourceType": "Group", "type": "person", "actual": True, "member": [
+    {"entity": {"identifier": {"system": "urn:oid:1.2.208.176.1.2", "value": CPR_A}}}
+]}).encode()  # fmt: skip
 TEMPLATES = {
     "/fhir/Bundle/{new}": "/fhir/Bundle/{report_id}",
     f"/fhir/Bundle/{REPORT}": "/fhir/Bundle/{report_id}",
     f"/fhir/Bundle/{REPORT}/_history/1": "/fhir/Bundle/{report_id}/_history/{version_id}",
     f"/fhir/Bundle/{REPORT}/$raw": "/fhir/Bundle/{report_id}/$raw",
+    "/fhir/recipients/{rid}/incremental?_since=2000-01-01": "/fhir/recipients/{recipient_id}/incremental",
+    "/fhir/recipients/{rid}/population": "/fhir/recipients/{recipient_id}/population",
+    "/fhir/recipients/{rid}/coverage": "/fhir/recipients/{recipient_id}/coverage",
 }
 PUBLIC = {"/healthz", "/docs", "/docs/oauth2-redirect", "/openapi.json"}
 
@@ -64,7 +75,7 @@ def test_matrix_covers_every_route(sqlite_gateway: Gateway) -> None:
 
 def send(gw: Gateway, method: str, path: str, body: bytes | None, who: str | None, n: int) -> int:
     name = f"new-{who}-{n}"
-    path = path.replace("{new}", name)
+    path = path.replace("{new}", name).replace("{rid}", gw.recipients["recipient"])
     content = body
     if body is not None and method in ("PUT", "POST") and path.startswith("/fhir/Bundle"):
         content = body_for(name)

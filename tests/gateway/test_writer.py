@@ -63,7 +63,7 @@ def test_one_failing_job_in_a_batch_fails_alone(store: GatewayStore) -> None:
 
 
 def test_a_failed_commit_acknowledges_nobody(store: GatewayStore) -> None:
-    def explode() -> None:
+    def explode(conn: Connection) -> None:
         raise RuntimeError("disk full")
 
     writer = BatchWriter(store.db, before_commit=explode)

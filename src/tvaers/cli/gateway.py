@@ -202,3 +202,231 @@ def audit(
         out.print(f"{e.at}\t{e.actor}\t{e.role}\t{e.action}\t{e.report_id or '-'}\t{e.purpose}",
                   highlight=False)  # fmt: skip
     err.print(f"{len(events)} access(es)")
+
+
+recipients_app = typer.Typer(help="Recipients and their data agreements.", no_args_is_help=True)
+outbox_app = typer.Typer(
+    help="The push outbox: run the worker, list, replay.", no_args_is_help=True
+)
+app.add_typer(recipients_app, name="recipients")
+app.add_typer(outbox_app, name="outbox")
+
+
+def _forwarder(settings: Any) -> Any:
+    from tvaers.gateway.forwarding.service import Forwarder
+    from tvaers.gateway.settings import parse_pseudonym_keys
+    from tvaers.validation import ValidationOptions
+
+    keys = dict(parse_pseudonym_keys(settings.pseudonym_keys))
+    options = ValidationOptions(cpr_mode=settings.cpr_mode)
+    return Forwarder(_store(settings), keys, options, settings.feed_page_size)
+
+
+def _actor(operator: str | None) -> str:
+    return f"cli:{operator or os.environ.get('USER', 'operator')}"
+
+
+@recipients_app.command("add")
+def recipients_add(
+    file: Path = typer.Argument(..., help="Agreement TOML (see `recipients schema`)."),
+    db: str = DB,
+    settings_file: Path = SETTINGS,
+) -> None:
+    """Register a recipient from its agreement file."""
+    from tvaers.gateway.agreements import load_agreement
+
+    agreement = load_agreement(file)
+    forwarder = _forwarder(_settings(settings_file, db=db))
+    recipient = forwarder.recipients.add(agreement)
+    forwarder.store.close()
+    err.print(
+        f"recipient {recipient.recipient_id!r} added ({agreement.delivery}, {agreement.identity}); "
+        f"give it a client: tvaers gateway clients add NAME --role recipient "
+        f"--recipient {recipient.recipient_id}"
+    )
+
+
+@recipients_app.command("update")
+def recipients_update(
+    file: Path = typer.Argument(..., help="The changed agreement TOML."),
+    operator: str = typer.Option(None, "--operator", help="Who changes it (audited)."),
+    db: str = DB,
+    settings_file: Path = SETTINGS,
+) -> None:
+    """Replace a recipient's agreement; what it newly covers is backfilled once."""
+    from tvaers.gateway.agreements import load_agreement
+
+    agreement = load_agreement(file)
+    forwarder = _forwarder(_settings(settings_file, db=db))
+    queued = forwarder.recipients.update(agreement, actor=_actor(operator))
+    forwarder.store.close()
+    err.print(f"recipient {agreement.recipient_id!r} updated; {queued} backfill report(s) queued")
+
+
+@recipients_app.command("list")
+def recipients_list(
+    fmt: str = typer.Option("text", "--format", help="text|json"),
+    db: str = DB,
+    settings_file: Path = SETTINGS,
+) -> None:
+    """List recipients with their agreements."""
+    forwarder = _forwarder(_settings(settings_file, db=db))
+    rows = forwarder.recipients.all()
+    forwarder.store.close()
+    if fmt == "json":
+        print(json.dumps([{**r.agreement.document(), "version": r.version,
+                           "key_version": r.key_version, "revoked_at": r.revoked_at}
+                          for r in rows], indent=2))  # fmt: skip
+        return
+    for r in rows:
+        a = r.agreement
+        state = "revoked" if r.revoked_at else "active"
+        out.print(f"{a.recipient_id}\t{a.delivery}\t{a.identity}\t{','.join(a.igs)}\t"
+                  f"{a.population}\t{state}\t{a.legal_basis}", highlight=False)  # fmt: skip
+
+
+@recipients_app.command("revoke")
+def recipients_revoke(recipient_id: str, db: str = DB, settings_file: Path = SETTINGS) -> None:
+    """End a recipient: nothing more is forwarded to it."""
+    forwarder = _forwarder(_settings(settings_file, db=db))
+    forwarder.recipients.revoke(recipient_id)
+    forwarder.store.close()
+    err.print(f"recipient {recipient_id!r} revoked")
+
+
+@recipients_app.command("population")
+def recipients_population(
+    recipient_id: str,
+    file: Path = typer.Argument(..., help="CPR numbers, one per line (replaces the list)."),
+    operator: str = typer.Option(None, "--operator", help="Who changes it (audited)."),
+    db: str = DB,
+    settings_file: Path = SETTINGS,
+) -> None:
+    """Replace a list population (recipients can also PUT it through the API)."""
+    from tvaers.terminology.cpr import cpr_problem
+
+    cprs = [line.strip() for line in file.read_text().splitlines() if line.strip()]
+    bad = [n + 1 for n, c in enumerate(cprs) if cpr_problem(c, "synthetic") is not None]
+    if bad:
+        raise InputError(f"{file}: line(s) {', '.join(map(str, bad[:10]))} are not CPR numbers")
+    forwarder = _forwarder(_settings(settings_file, db=db))
+    added, removed, queued = forwarder.recipients.set_population(
+        recipient_id, cprs, actor=_actor(operator)
+    )
+    forwarder.store.close()
+    err.print(f"{added} added, {removed} removed, {queued} backfill report(s) queued")
+
+
+@recipients_app.command("rekey")
+def recipients_rekey(
+    recipient_id: str,
+    operator: str = typer.Option(None, "--operator", help="Who does it (audited)."),
+    db: str = DB,
+    settings_file: Path = SETTINGS,
+) -> None:
+    """Move a pseudonym recipient to the newest key version (backfills everything)."""
+    forwarder = _forwarder(_settings(settings_file, db=db))
+    queued = forwarder.recipients.rekey(recipient_id, actor=_actor(operator))
+    forwarder.store.close()
+    err.print(f"{queued} backfill report(s) queued with the new pseudonyms")
+
+
+@recipients_app.command("schema")
+def recipients_schema() -> None:
+    """Print the agreement JSON Schema."""
+    from tvaers.gateway.agreements import schema
+
+    print(json.dumps(schema(), indent=2, ensure_ascii=False))
+
+
+@outbox_app.command("run")
+def outbox_run(
+    once: bool = typer.Option(False, "--once", help="One pass over the push recipients."),
+    until_idle: bool = typer.Option(False, "--until-idle", help="Stop when nothing is due."),
+    db: str = DB,
+    settings_file: Path = SETTINGS,
+) -> None:
+    """Run the push worker (also runs inside `serve` unless outbox_worker = false)."""
+    from tvaers.gateway import logs
+    from tvaers.gateway.faults import Faults
+    from tvaers.gateway.forwarding.outbox import Outbox
+    from tvaers.gateway.worker import OutboxThread, drain
+
+    settings = _settings(settings_file, db=db)
+    logs.configure(settings.log_format, settings.log_level)
+    forwarder = _forwarder(settings)
+    forwarder.store.arm(Faults.from_environ())
+    outbox = Outbox(forwarder, faults=forwarder.store.faults,
+                    max_attempts=settings.outbox_max_attempts)  # fmt: skip
+    if once or until_idle:
+        done = outbox.run_once() if once else drain(outbox)
+        forwarder.store.close()
+        err.print(f"{done} delivery attempt(s)")
+        return
+    worker = OutboxThread(outbox, settings.outbox_interval)
+    worker.start()
+    try:
+        while worker._thread is not None and worker._thread.is_alive():
+            worker._thread.join(3600)
+    finally:
+        worker.stop()
+        forwarder.store.close()
+
+
+@outbox_app.command("list")
+def outbox_list(
+    status: str = typer.Option(None, "--status", help="pending|delivered|dead"),
+    fmt: str = typer.Option("text", "--format", help="text|json"),
+    db: str = DB,
+    settings_file: Path = SETTINGS,
+) -> None:
+    """List push deliveries."""
+    from tvaers.gateway.forwarding.outbox import Outbox
+
+    forwarder = _forwarder(_settings(settings_file, db=db))
+    rows = Outbox(forwarder).listing(status)
+    forwarder.store.close()
+    if fmt == "json":
+        print(json.dumps([asdict(d) for d in rows], indent=2))
+        return
+    for d in rows:
+        out.print(f"{d.id}\t{d.recipient_id}\t{d.status}\t{d.attempts}\t{d.report_count}\t"
+                  f"{d.from_position}-{d.to_position}\t{d.last_error or ''}", highlight=False)  # fmt: skip
+
+
+@outbox_app.command("replay")
+def outbox_replay(delivery_id: int, db: str = DB, settings_file: Path = SETTINGS) -> None:
+    """Make a dead delivery due again (same bytes, same idempotency key)."""
+    from tvaers.gateway.forwarding.outbox import Outbox
+
+    forwarder = _forwarder(_settings(settings_file, db=db))
+    delivery = Outbox(forwarder).replay(delivery_id)
+    forwarder.store.close()
+    err.print(f"delivery {delivery.id} to {delivery.recipient_id!r} is due again")
+
+
+@app.command()
+def status(
+    fmt: str = typer.Option("text", "--format", help="text|json"),
+    db: str = DB,
+    settings_file: Path = SETTINGS,
+) -> None:
+    """Per recipient lag, backlog, dead letters; per municipality throughput and rejects."""
+    from tvaers.gateway.status import gateway_status
+
+    forwarder = _forwarder(_settings(settings_file, db=db))
+    document = gateway_status(forwarder)
+    forwarder.store.close()
+    if fmt == "json":
+        print(json.dumps(document, indent=2))
+        return
+    out.print(f"reports {document['reports']}, feed head {document['feed']['head']}, "
+              f"pending {document['feed']['pending']}", highlight=False)  # fmt: skip
+    for r in document["recipients"]:
+        out.print(f"recipient {r['recipient_id']}\t{r['delivery']}\tbacklog {r['backlog']}\t"
+                  f"lag {r['lag_seconds']}s\tdead {r['dead_letters']}\tlast {r['last_success']}",
+                  highlight=False)  # fmt: skip
+    for m in document["municipalities"]:
+        out.print(f"kommune {m['kommunekode']}\t24h {m['accepted_24h']} accepted, "
+                  f"{m['rejected_24h']} rejected\tlag p50 {m['receipt_lag_p50_seconds']}s",
+                  highlight=False)  # fmt: skip

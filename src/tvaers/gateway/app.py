@@ -20,14 +20,19 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from tvaers.errors import ConfigError
-from tvaers.gateway.api import admin, bundles, meta, search
+from tvaers.gateway.api import admin, bundles, meta, ops, recipients, search
 from tvaers.gateway.api.context import Context
 from tvaers.gateway.api.errors import install as install_errors
 from tvaers.gateway.faults import Faults
+from tvaers.gateway.forwarding.outbox import Outbox
+from tvaers.gateway.forwarding.service import Forwarder
+from tvaers.gateway.metrics import Metrics, RequestMetrics
 from tvaers.gateway.quota import Quotas
-from tvaers.gateway.settings import GatewaySettings, check_settings
+from tvaers.gateway.settings import GatewaySettings, check_settings, parse_pseudonym_keys
 from tvaers.gateway.store import GatewayStore
+from tvaers.gateway.worker import OutboxThread
 from tvaers.terminology.organisations import OrganisationTable, read_organisations
+from tvaers.validation import ValidationOptions
 
 log = logging.getLogger("tvaers.gateway")
 
@@ -68,18 +73,32 @@ def create_app(
     else:
         store.arm(faults)
     store.clients.cache_seconds = settings.auth_cache_seconds
+    forwarder = Forwarder(
+        store, dict(parse_pseudonym_keys(settings.pseudonym_keys)),
+        ValidationOptions(cpr_mode=settings.cpr_mode), settings.feed_page_size,
+    )  # fmt: skip
+    metrics = Metrics()
     ctx = Context(
         settings=settings,
         store=store,
         organisations=organisations if organisations is not None else load_organisations(settings),
         quotas=Quotas(settings.quota_per_second, settings.quota_burst),
         faults=faults,
-        extensions={},
+        forwarder=forwarder,
+        extensions={"metrics": metrics},
     )
+    worker = None
+    if settings.outbox_worker:
+        outbox = Outbox(forwarder, faults=faults, max_attempts=settings.outbox_max_attempts)
+        worker = OutboxThread(outbox, settings.outbox_interval)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if worker is not None:
+            worker.start()
         yield
+        if worker is not None:
+            worker.stop()
         if owns_store:
             ctx.store.close()
 
@@ -97,5 +116,8 @@ def create_app(
     app.include_router(bundles.router)
     app.include_router(search.router)
     app.include_router(meta.router)
+    app.include_router(recipients.router)
     app.include_router(admin.router)
+    app.include_router(ops.router)
+    app.add_middleware(RequestMetrics, metrics=metrics)
     return app

@@ -93,6 +93,12 @@ def _refuse(
     )
 
 
+def municipality_of(bundle: dict[str, Any], organisations: OrganisationTable) -> str | None:
+    """Best effort, for reject records and coverage: the report's municipality, if known."""
+    sor = managing_sor(bundle)
+    return organisations.kommunekode_of(sor) if sor else None
+
+
 def _request_problem(bundle: dict[str, Any], url_id: str | None) -> Issue | None:
     """400-class problems: not a Bundle, no id, id differs from the URL."""
     if bundle.get("resourceType") != "Bundle":
@@ -147,6 +153,7 @@ def examine(
             result.outcome(),
             [i.rule for i in result.issues if i.is_error],
             bundle["id"],
+            kommunekode=municipality_of(bundle, organisations),
             ig=ig,
         )
     return _check_citizen(data, bundle, result, principal, organisations, options, ig, profile)
@@ -173,7 +180,9 @@ def _check_citizen(
             "Leveringsrapporten skal indeholde præcis én borger med CPR-nummer",
             f"{patient}.identifier",
         )
-        return _refuse(422, [*kept, issue], bundle, ig=ig)
+        return _refuse(
+            422, [*kept, issue], bundle, ig=ig, kommunekode=municipality_of(bundle, organisations)
+        )
     problem = cpr_problem(cpr, options.cpr_mode)
     if problem is not None:
         issue = gateway_issue(
@@ -183,7 +192,9 @@ def _check_citizen(
             "Borgerens CPR-nummer kan ikke modtages",
             f"{patient}.identifier.value",
         )
-        return _refuse(422, [*kept, issue], bundle, ig=ig)
+        return _refuse(
+            422, [*kept, issue], bundle, ig=ig, kommunekode=municipality_of(bundle, organisations)
+        )
     sor = managing_sor(bundle)
     if sor is None:
         issue = gateway_issue(
@@ -193,7 +204,9 @@ def _check_citizen(
             "Borgerens managingOrganization mangler en SOR-kode",
             f"{patient}.managingOrganization.identifier",
         )
-        return _refuse(422, [*kept, issue], bundle, ig=ig)
+        return _refuse(
+            422, [*kept, issue], bundle, ig=ig, kommunekode=municipality_of(bundle, organisations)
+        )
     stamp = parse_instant(bundle.get("timestamp"))
     kommunekode = organisations.kommunekode_of(sor, stamp.date() if stamp else None)
     if kommunekode is None:

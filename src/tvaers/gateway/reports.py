@@ -4,7 +4,8 @@
 the stored copy, different -> conflict), append the raw bytes with their hash, take the
 citizen's row lock, apply :func:`tvaers.fhir.state.apply_report` to the citizen's current
 versions, write every new version and the changed current rows, and queue the report for
-forwarding. The HTTP layer answers only after that commit.
+forwarding (``feed_pending``; the batch's sequencer step gives it its feed position). The
+HTTP layer answers only after that commit.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from tvaers.fhir.state import (
 )
 from tvaers.gateway.database import Database
 from tvaers.gateway.faults import Faults
+from tvaers.gateway.forwarding import feed
 from tvaers.gateway.intake import Accepted, Refused
 from tvaers.gateway.schema import citizens, rejects, reports, resource_current, resource_versions
 from tvaers.gateway.timeutil import from_text, now_text, to_text
@@ -103,8 +105,13 @@ class ReportStore:
         self._db = db
         self.faults = faults or Faults()
         self.accept_hooks: list[AcceptHook] = []
-        self._writer = BatchWriter(db, before_commit=lambda: self.faults.hit("before_commit"))
+        self._writer = BatchWriter(db, before_commit=self._before_commit)
         self._statements()
+
+    def _before_commit(self, conn: Connection) -> None:
+        """End of every ingest batch: give the batch's reports their feed positions."""
+        feed.sequence(conn)
+        self.faults.hit("before_commit")
 
     def close(self) -> None:
         """Stop the writer thread (after its current batch)."""
@@ -190,6 +197,7 @@ class ReportStore:
              "last_seq": seq},
         )  # fmt: skip
         self._apply(conn, report, seq)
+        feed.enqueue(conn, [feed.report_row(stored)])  # transactional outbox
         for hook in self.accept_hooks:
             hook(conn, stored)
         return Outcome.CREATED, stored

@@ -128,3 +128,95 @@ audit = Table(
     Column("purpose", String(200), nullable=False),
     Column("detail", Text, nullable=True),
 )
+
+# --- forwarding (migration 0002) ------------------------------------------------------
+
+recipients = Table(
+    "recipients",
+    metadata,
+    Column("recipient_id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("legal_basis", String(200), nullable=False),
+    Column("identity", String(16), nullable=False),  # cpr | pseudonym
+    Column("delivery", String(8), nullable=False),  # pull | push
+    Column("push_url", String(500), nullable=True),
+    Column("key_version", Integer, nullable=True),  # pseudonym key version in use
+    Column("agreement", Text, nullable=False),  # the agreement as canonical JSON
+    Column("version", Integer, nullable=False),  # +1 per update
+    Column("created_at", String(32), nullable=False),
+    Column("updated_at", String(32), nullable=False),
+    Column("revoked_at", String(32), nullable=True),
+)
+
+population = Table(
+    "population",
+    metadata,
+    Column("recipient_id", String(64), primary_key=True),
+    Column("cpr", String(10), primary_key=True),
+)
+
+#: Reports (and backfills) waiting for a feed position; the sequencer moves them to feed.
+feed_pending = Table(
+    "feed_pending",
+    metadata,
+    Column("id", Serial, primary_key=True, autoincrement=True),
+    Column("report_seq", BigInteger, nullable=True),
+    Column("recipient_id", String(64), nullable=True),  # None: for every recipient
+    Column("kind", String(16), nullable=False),  # report | backfill
+    Column("cpr", String(10), nullable=False),
+    Column("ig", String(16), nullable=True),
+    Column("kommunekode", String(3), nullable=False),
+    Column("bundle_timestamp", String(32), nullable=True),
+    Column("received_at", String(32), nullable=False),
+    Column("payload", LargeBinary, nullable=True),  # backfill: the bundle to forward
+)
+
+#: The commit-ordered feed: position n+1 commits after every position <= n.
+feed = Table(
+    "feed",
+    metadata,
+    Column("position", BigInteger, primary_key=True, autoincrement=False),
+    Column("report_seq", BigInteger, nullable=True),
+    Column("recipient_id", String(64), nullable=True),
+    Column("kind", String(16), nullable=False),
+    Column("cpr", String(10), nullable=False),
+    Column("ig", String(16), nullable=True),
+    Column("kommunekode", String(3), nullable=False),
+    Column("bundle_timestamp", String(32), nullable=True),
+    Column("received_at", String(32), nullable=False, index=True),
+    Column("payload", LargeBinary, nullable=True),
+)
+
+#: One row (id 1): the next feed position. Its row lock serialises the sequencer.
+feed_state = Table(
+    "feed_state",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("next_position", BigInteger, nullable=False),
+)
+
+cursors = Table(
+    "cursors",
+    metadata,
+    Column("recipient_id", String(64), primary_key=True),
+    Column("position", BigInteger, nullable=False),  # acknowledged: delivered up to here
+    Column("updated_at", String(32), nullable=False),
+)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Serial, primary_key=True, autoincrement=True),
+    Column("recipient_id", String(64), nullable=False, index=True),
+    Column("from_position", BigInteger, nullable=False),
+    Column("to_position", BigInteger, nullable=False),
+    Column("idempotency_key", String(64), nullable=False, unique=True),
+    Column("status", String(16), nullable=False),  # pending | delivered | dead
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", String(32), nullable=False),
+    Column("last_error", Text, nullable=True),
+    Column("report_count", Integer, nullable=False),
+    Column("payload", LargeBinary, nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("delivered_at", String(32), nullable=True),
+)

@@ -28,11 +28,15 @@ class BatchWriter:
     """A daemon thread that drains a queue of jobs into shared transactions."""
 
     def __init__(
-        self, db: Database, *, max_batch: int = 64, before_commit: Callable[[], None] | None = None
+        self,
+        db: Database,
+        *,
+        max_batch: int = 64,
+        before_commit: Callable[[Connection], None] | None = None,
     ):
         self._db = db
         self._max_batch = max_batch
-        self._before_commit = before_commit or (lambda: None)
+        self._before_commit: Callable[[Connection], None] = before_commit or _nothing
         self._queue: queue.Queue[tuple[Job, Future[Any]] | None] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -125,13 +129,17 @@ class BatchWriter:
                     except Exception as exc:  # this job only; the others go on
                         results.append((future, None, exc))
                 costs.append(time.thread_time() - started)
-            self._before_commit()
+            self._before_commit(conn)
             committing = time.thread_time()
         share = (time.thread_time() - committing) / len(batch)
         return [
             (future, (value, cost + share) if error is None else None, error)
             for (future, value, error), cost in zip(results, costs, strict=True)
         ]
+
+
+def _nothing(conn: Connection) -> None:
+    """No step before commit."""
 
 
 class _JobFailed(Exception):

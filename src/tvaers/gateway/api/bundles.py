@@ -99,6 +99,8 @@ def submit(
     )  # fmt: skip
     if isinstance(decision, Refused):
         ctx.store.reports.reject(decision, principal.client_id)
+        ctx.extensions["metrics"].inc("tvaers_reports_total", outcome="refused",
+                                      status=str(decision.status))  # fmt: skip
         log.info(
             "report refused",
             extra={"status": decision.status, "rules": decision.rule_keys[:10],
@@ -120,6 +122,7 @@ def submit(
             expression="Bundle.id",
         )
     ctx.faults.hit("after_commit_before_response")
+    ctx.extensions["metrics"].inc("tvaers_reports_total", outcome=outcome.value, status="2xx")
     log.info(
         "report accepted",
         extra={"report_id": stored.report_id, "client": principal.client_id,

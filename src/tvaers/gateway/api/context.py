@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from tvaers.gateway.api.errors import ApiError
 from tvaers.gateway.clients import Principal, Role
 from tvaers.gateway.faults import Faults
+from tvaers.gateway.forwarding.service import Forwarder
 from tvaers.gateway.quota import Quotas
 from tvaers.gateway.settings import GatewaySettings
 from tvaers.gateway.store import GatewayStore
@@ -32,7 +33,8 @@ class Context:
     organisations: OrganisationTable
     quotas: Quotas
     faults: Faults
-    extensions: dict[str, Any]  # parts added by later layers (forwarding, metrics)
+    forwarder: Forwarder
+    extensions: dict[str, Any]  # parts added by later layers (metrics)
 
     def options(self, *, strict: bool = False) -> ValidationOptions:
         return ValidationOptions(cpr_mode=self.settings.cpr_mode, strict=strict)

@@ -38,6 +38,9 @@ ROUTES: list[tuple[str, str, str, str]] = [
     ("GET", "/fhir/$status", "system", "status"),
     ("GET", "/fhir/metadata", "system", "capabilities"),
     ("GET", "/fhir/rules", "document", "rules"),
+    ("GET", "/fhir/recipients/{recipient_id}/incremental", "system", "incremental"),
+    ("PUT", "/fhir/recipients/{recipient_id}/population", "system", "population"),
+    ("GET", "/fhir/recipients/{recipient_id}/coverage", "system", "coverage"),
 ]
 
 DELIVERY_REPORT_PROFILES = [

@@ -1,0 +1,1 @@
+"""Forwarding to recipients: agreements, the commit-ordered feed, pull pages, push outbox."""
