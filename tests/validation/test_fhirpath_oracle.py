@@ -1,8 +1,8 @@
 """Every invariant the validator evaluates, cross-checked against fhirpathpy (the oracle).
 
 The validator's evaluations are recorded while it validates the IG examples, factory
-reports and mutants; each (invariant, context) is then evaluated three ways: the compiled
-FHIRPath subset (without guards or native forms), the hand-compiled native form where one
+reports and mutants; each (invariant, context) is then evaluated three ways: the shared
+FHIRPath engine as the validator types it (without guards or native forms), the hand-compiled native form where one
 exists, and fhirpathpy with the FHIR-specific functions (``memberOf`` over the shipped
 expansions, ``resolve`` in the report, ``conformsTo`` by the validator, ``hasValue``,
 ``htmlChecks``) supplied as user functions. Results must agree on whether the invariant holds.
@@ -24,9 +24,7 @@ from fhirpathpy.models import models
 from tvaers.synth.factories import find, make_delivery_report
 from tvaers.terminology import valuesets
 from tvaers.validation import invariants, validate_report
-from tvaers.validation.fhirpath import compile_expression, truth
-from tvaers.validation.fhirpath.evaluate import EvalError
-from tvaers.validation.fhirpath.model import node_for
+from tvaers.validation.expressions import compile_invariant
 from tvaers.validation.native import NATIVE
 
 REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "kl"
@@ -51,13 +49,13 @@ def _record(reports: list[dict[str, Any]]) -> list[Evaluation]:
     def spy(
         walker: Any, constraints: Any, value: Any, code: Any, elem: Any, path: str, anchor: Any
     ) -> None:
-        base = walker.resource_node.type if elem is None and code is None else (
+        base = walker.current["resourceType"] if elem is None and code is None else (
             code if code and code not in ("BackboneElement", "Element") else anchor.id.split(":")[0]
         )  # fmt: skip
         for constraint in constraints:
             if constraint.key not in invariants.NATIVE:
                 seen.append(Evaluation(constraint.key, constraint.expression, value, code, base,
-                                       walker.resource_node.value, walker, elem))  # fmt: skip
+                                       walker.current, walker, elem))  # fmt: skip
         original(walker, constraints, value, code, elem, path, anchor)
 
     invariants.check = spy  # type: ignore[assignment]
@@ -174,15 +172,16 @@ def _holds(result: list[Any]) -> bool:
     return not (len(result) == 1 and result[0] is False)
 
 
+def _evaluator(evaluation: Evaluation) -> tuple[bool, str | None]:
+    """The shared FHIRPath engine, typed as the validator types it, without guards or
+    native forms (a fresh context: resolve() sees what the oracle sees)."""
+    return invariants.evaluate(evaluation.walker, compile_invariant(evaluation.expression),
+                               evaluation.value, evaluation.code, evaluation.elem,
+                               invariants.environment(evaluation.walker))  # fmt: skip
+
+
 def _ours(evaluation: Evaluation) -> bool:
-    node = evaluation.walker.resource_node if evaluation.elem is None and not evaluation.code else node_for(
-        evaluation.value, evaluation.code, evaluation.elem
-    )  # fmt: skip
-    env = invariants.environment(evaluation.walker)
-    try:
-        return truth(compile_expression(evaluation.expression)([node], env, node))
-    except EvalError:
-        return False
+    return _evaluator(evaluation)[0]
 
 
 def known_deviation(evaluation: Evaluation) -> str | None:
@@ -242,13 +241,9 @@ def test_native_forms_agree_with_the_evaluator(key: str, expression: str) -> Non
         verdict = fast(evaluation.value, evaluation.resource)
         if verdict is None:
             continue
-        node = (
-            node_for(evaluation.value, evaluation.code, evaluation.elem)
-            if evaluation.code
-            else evaluation.walker.resource_node
-        )
-        env = invariants.environment(evaluation.walker)
-        assert verdict == truth(compile_expression(expression)([node], env, node)), evaluation.value
+        holds, problem = _evaluator(evaluation)
+        assert problem is None, problem
+        assert verdict == holds, evaluation.value
         if not known_deviation(evaluation):
             assert verdict == _holds(_oracle(evaluation))
         checked += 1
@@ -271,11 +266,9 @@ def _all_native_cases() -> list[Evaluation]:
             if (constraint.key, constraint.expression) in NATIVE:
                 key, expression = constraint.key, constraint.expression
                 base = code if code and code not in ("BackboneElement", "Element") else (
-                    walker.resource_node.type if elem is None and code is None else anchor.id.split(":")[0])  # fmt: skip
+                    walker.current["resourceType"] if elem is None and code is None else anchor.id.split(":")[0])  # fmt: skip
                 captured.append(
-                    Evaluation(
-                        key, expression, value, code, base, walker.resource_node.value, walker, elem
-                    )
+                    Evaluation(key, expression, value, code, base, walker.current, walker, elem)
                 )
         original(walker, constraints, value, code, elem, path, anchor)
 

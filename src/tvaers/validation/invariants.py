@@ -1,6 +1,7 @@
-"""Invariants: every constraint of the IG profiles and of R4 core, evaluated with the compiled
-FHIRPath subset (``memberOf`` against the shipped expansions, ``resolve`` inside the report,
-``conformsTo`` by nested profile validation).
+"""Invariants: every constraint of the IG profiles and of R4 core, evaluated with the shared
+FHIRPath engine (:mod:`tvaers.fhir.fhirpath`, typed by :mod:`.expressions`) and the host
+functions bound here: ``memberOf`` against the shipped expansions, ``resolve`` inside the
+report, ``conformsTo`` by nested profile validation.
 
 Severity policy (``contracts.md``): the constraint's own severity, except ``con-5`` on
 profiles that require ``clinicalStatus`` (a warning: KL's correction procedure needs an
@@ -13,14 +14,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from tvaers.fhir.fhirpath import Context, FhirPathEvaluationError, HostFunction
 from tvaers.fhir.outcome import Severity
 from tvaers.terminology import valuesets
-from tvaers.validation.fhirpath import Env, Node, node_for_resource
-from tvaers.validation.fhirpath.evaluate import EvalError, compile_invariant, to_bool
-from tvaers.validation.fhirpath.model import node_for
+from tvaers.validation.expressions import Invariant, compile_invariant, value_kind
 from tvaers.validation.model import Constraint, Element
 from tvaers.validation.native import NATIVE as NATIVE_FORMS
-from tvaers.validation.tables import datatype, find_profile, ig
+from tvaers.validation.tables import datatype, ig
 
 if TYPE_CHECKING:
     from tvaers.validation.walker import Walker
@@ -74,12 +74,11 @@ def _requires_clinical_status(walker: Walker) -> bool:
     return status is not None and status.min > 0
 
 
-def member_of(url: str, node: Node, version: str) -> bool | None:
+def member_of(url: str, value: Any, version: str) -> bool | None:
     """``memberOf`` for a Coding, CodeableConcept or code/string (FHIR R4 definition)."""
     if not valuesets.known(url):
         return None
     members = valuesets.members(url, version)
-    value = node.value
     if isinstance(value, dict) and isinstance(value.get("coding"), list):
         return any(_coding_in(c, members) for c in value["coding"])
     if isinstance(value, dict) and ("code" in value or "system" in value):
@@ -96,28 +95,73 @@ def _coding_in(coding: Any, members: dict[str, frozenset[str]]) -> bool:
     return isinstance(system, str) and isinstance(code, str) and code in members.get(system, ())
 
 
-def environment(walker: Walker) -> Env:
-    """The evaluation environment of the resource ``walker`` is validating."""
+def _one(name: str, focus: list[Any], args: list[list[Any]]) -> tuple[Any, Any] | None:
+    """The single input and single argument of ``memberOf``/``conformsTo`` (None if empty)."""
+    if len(focus) > 1 or len(args[0]) > 1:
+        raise FhirPathEvaluationError(f"{name} needs a single input and a single argument")
+    return (focus[0], args[0][0]) if focus and args[0] else None
+
+
+def host_functions(walker: Walker) -> dict[str, HostFunction]:
+    """``memberOf``, ``resolve`` and ``conformsTo`` for the resource ``walker`` validates."""
     ctx = walker.ctx
     version = ig(walker.profile.ig).kl_term if walker.profile.ig else "2.3.0"
     index = ctx.index
 
-    def resolve(reference: str) -> dict[str, Any] | None:
-        return index.resolve(reference) if index is not None else None
+    def resolve(focus: list[Any], args: list[list[Any]]) -> list[Any]:
+        out = []
+        for item in focus:
+            reference = item.get("reference") if isinstance(item, dict) else item
+            if isinstance(reference, str) and index is not None:
+                target = index.resolve(reference)
+                if target is not None:
+                    out.append(target)
+        return out
 
-    def conforms(node: Node, url: str) -> bool | None:
-        return ctx.conforms(node.value, url) if isinstance(node.value, dict) else None
+    def member(focus: list[Any], args: list[list[Any]]) -> list[Any]:
+        pair = _one("memberOf", focus, args)
+        found = None if pair is None else member_of(str(pair[1]), pair[0], version)
+        return [] if found is None else [found]
 
-    return Env(
-        resource=walker.resource_node,
-        root=walker.resource_node,
-        resolve=resolve,
-        member_of=lambda url, node: member_of(url, node, version),
-        conforms_to=conforms,
-    )
+    def conforms(focus: list[Any], args: list[list[Any]]) -> list[Any]:
+        pair = _one("conformsTo", focus, args)
+        if pair is None or not isinstance(pair[0], dict):
+            return []
+        found = ctx.conforms(pair[0], str(pair[1]))
+        return [] if found is None else [found]
+
+    return {"resolve": resolve, "memberOf": member, "conformsTo": conforms}
 
 
-Prepared = tuple[Constraint, Any, Any]  # (constraint, compiled invariant, native form or None)
+def environment(walker: Walker) -> Context:
+    """The evaluation context of the resource ``walker`` is validating (``%resource`` and
+    ``%rootResource`` are that resource; host functions bound to its report)."""
+    resource = walker.current
+    return Context(resource, root_resource=resource, functions=host_functions(walker))
+
+
+def evaluate(
+    walker: Walker,
+    invariant: Invariant,
+    value: Any,
+    code: str | None,
+    elem: Element | None,
+    fp: Context,
+) -> tuple[bool, str | None]:
+    """Whether ``invariant`` holds on ``value`` (typed by ``code``/``elem``; the resource
+    itself when both are None) in context ``fp``, and why it could not be evaluated."""
+    kind = walker.resource_kind if elem is None and code is None else value_kind(value, code, elem)
+    expression = invariant.compiled(kind, walker.resource_kind)
+    fp.context = value
+    try:
+        return expression.boolean([value], fp) is not False, None
+    except FhirPathEvaluationError as exc:
+        return False, exc.message
+
+
+Prepared = tuple[
+    Constraint, Invariant, Any
+]  # (constraint, compiled invariant, native form or None)
 #: constraints -> (names that guard the skippable group, the group, the rest)
 _PREPARED: dict[
     tuple[Constraint, ...], tuple[frozenset[str], tuple[Prepared, ...], tuple[Prepared, ...]]
@@ -148,8 +192,7 @@ def prepare(
 def check(walker: Walker, constraints: tuple[Constraint, ...], value: Any, code: str | None,
           elem: Element | None, path: str, anchor: Element) -> None:  # fmt: skip
     """Evaluate ``constraints`` on one value and report those that fail."""
-    node: Node | None = None
-    root = walker.resource_node.value
+    root = walker.current
     names, group, rest = prepare(constraints)
     todo = rest if isinstance(value, dict) and names.isdisjoint(value) else group + rest
     for constraint, invariant, fast in todo:
@@ -162,18 +205,9 @@ def check(walker: Walker, constraints: tuple[Constraint, ...], value: Any, code:
         elif not invariant.touches(value):
             holds = invariant.holds_when_absent is not False
         else:
-            if node is None:
-                node = (
-                    walker.resource_node
-                    if elem is None and code is None
-                    else node_for(value, code, elem)
-                )
-            env = walker.env or environment(walker)
-            walker.env = env
-            try:
-                holds = to_bool(invariant.fn([node], env, node)) is not False
-            except EvalError as exc:
-                holds, problem = False, str(exc)
+            if walker.fp is None:
+                walker.fp = environment(walker)
+            holds, problem = evaluate(walker, invariant, value, code, elem, walker.fp)
         if not holds:
             _report(walker, constraint, path, anchor, problem)
 
@@ -206,11 +240,3 @@ def datatype_constraints(code: str) -> tuple[Constraint, ...]:
 
 
 _DATATYPE_CACHE: dict[str, tuple[Constraint, ...]] = {}
-
-
-def resource_node(resource: dict[str, Any]) -> Node:
-    return node_for_resource(resource)
-
-
-def profile_url_known(url: str) -> bool:
-    return find_profile(url) is not None

@@ -83,7 +83,6 @@ class Element:
         "content_ref",
         "core",
         "fixed",
-        "fp_children",
         "id",
         "is_choice",
         "match",
@@ -143,7 +142,6 @@ class Element:
         self._keys: dict[str, tuple[Element, str | None]] | None = None
         self._keys_by_type: dict[str, dict[str, tuple[Element, str | None]]] = {}
         self._required: tuple[Element, ...] | None = None
-        self.fp_children: Any = None  # FHIRPath name table, built by the evaluator
 
     def __repr__(self) -> str:
         return f"Element({self.id} {self.min}..{'*' if self.max == UNBOUNDED else self.max})"

@@ -1,7 +1,7 @@
 """Hand-compiled forms of the hottest R4 core invariants (every report evaluates them).
 
 Each function returns the invariant's truth for well-formed input, or None to defer to the
-general FHIRPath evaluator (unexpected shapes, where the general semantics decide). They are
+shared FHIRPath engine (unexpected shapes, where the general semantics decide). They are
 registered by their exact expression text, so a changed definition falls back to the
 evaluator; ``tests/validation/test_fhirpath_oracle.py`` checks each against the evaluator
 and against fhirpathpy on the examples, the factories and the mutants.
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tvaers.validation.fhirpath.model import compare_dates
+from tvaers.fhir.fhirpath.temporal import compare, parse_datetime
 
 Native = Callable[[Any, Any], "bool | None"]
 
@@ -70,7 +70,10 @@ def per_1(period: Any, root: Any) -> bool | None:
         return True
     if not isinstance(start, str) or not isinstance(end, str):
         return None
-    order = compare_dates(start, end)
+    first, last = parse_datetime(start), parse_datetime(end)
+    if first is None or last is None:
+        return True  # not a dateTime (type.format reports it): the order is unknown
+    order = compare(first, last)
     return True if order is None else order <= 0
 
 

@@ -19,9 +19,11 @@ from typing import Any
 import orjson
 
 from tvaers.errors import nearest
+from tvaers.fhir.fhirpath import Context as PathContext
+from tvaers.fhir.fhirpath import Kind
 from tvaers.validation import invariants, references, strict, values
 from tvaers.validation.context import Context
-from tvaers.validation.fhirpath import Env, Node, node_for_resource
+from tvaers.validation.expressions import resource_kind
 from tvaers.validation.messages import describe, json_kind
 from tvaers.validation.model import MISSING, PRIMITIVES, UNBOUNDED, Element, json_suffix
 from tvaers.validation.tables import Profile, datatype, resource_names
@@ -41,8 +43,8 @@ _CLEAN_LIMIT = 200_000
 class Walker:
     """Validates one resource against one profile (``pid`` names it in rule keys)."""
 
-    __slots__ = ("ctx", "env", "ig_profile", "on_resource", "pid", "profile", "profile_name",
-                 "resource_node")  # fmt: skip
+    __slots__ = ("ctx", "current", "fp", "ig_profile", "on_resource", "pid", "profile",
+                 "profile_name", "resource_kind")  # fmt: skip
 
     def __init__(self, ctx: Context, profile: Profile, on_resource: ResourceHook):
         self.ctx = ctx
@@ -50,8 +52,9 @@ class Walker:
         self.pid = self.profile_name = profile.id
         self.ig_profile = profile.ig is not None  # IG profile (not a base-definition fallback)
         self.on_resource = on_resource
-        self.resource_node: Node = Node(None, "Resource")
-        self.env: Env | None = None
+        self.current: dict[str, Any] = {}  # the resource being walked (%resource)
+        self.resource_kind: Kind | None = None  # its static type for FHIRPath
+        self.fp: PathContext | None = None  # its FHIRPath evaluation context, made on demand
 
     # ------------------------------------------------------------------ helpers
     def rule(self, family: str, anchor: Element) -> str:
@@ -67,7 +70,7 @@ class Walker:
     def resource(self, obj: dict[str, Any], root: Element, path: str) -> None:
         """Walk a resource (``obj['resourceType']`` already checked by the caller), then
         evaluate the profile's resource-level invariants and the report-wide rules."""
-        self.resource_node = node_for_resource(obj)
+        self.current, self.resource_kind = obj, resource_kind(obj)
         self.object(obj, root, path, root, is_root=True)
         if root.constraints:
             invariants.check(self, root.constraints, obj, None, None, path, root)

@@ -1,11 +1,12 @@
 """Compile a FHIRPath AST into nested Python closures.
 
 Every node becomes a function ``fn(focus, ctx) -> list``: ``focus`` is the input
-collection, ``ctx`` the :class:`Context` of one evaluation (root resource, variables,
-``%rowIndex``). Compiling once and calling the closures for each resource avoids
-re-parsing and per-node dispatch; chains of plain member steps (``name.given``) run as one
-loop, and ``x.ofType(T)`` on a choice element reads the typed key (``valueQuantity``)
-directly.
+collection, ``ctx`` the :class:`~.context.Context` of one evaluation (resources, variables,
+host functions, ``%rowIndex``). Compiling once and calling the closures for each resource
+avoids re-parsing and per-node dispatch; chains of plain member steps (``name.given``) run
+as one loop, and ``x.ofType(T)`` on a choice element reads the typed key
+(``valueQuantity``) directly. With a type model (:mod:`.typed`), a member step reads the
+keys its definition names and reads temporal primitives as :class:`Temporal` values.
 """
 
 from __future__ import annotations
@@ -14,9 +15,20 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from tvaers.errors import nearest
-from tvaers.fhir.fhirpath import ast, model
+from tvaers.fhir.fhirpath import ast
+from tvaers.fhir.fhirpath.context import Arity, Context
 from tvaers.fhir.fhirpath.errors import FhirPathEvaluationError, FhirPathSyntaxError
-from tvaers.fhir.fhirpath.temporal import Temporal, parse_date, parse_datetime, parse_time
+from tvaers.fhir.fhirpath.steps import (
+    as_typed,
+    declared_type_step,
+    is_plain,
+    keyed_step,
+    member_step,
+    members_step,
+    typed_member_step,
+)
+from tvaers.fhir.fhirpath.temporal import Temporal
+from tvaers.fhir.fhirpath.typed import Child, Kind, TypeModel, Typing, annotate
 
 Fn = Callable[[list[Any], "Context"], list[Any]]
 
@@ -29,164 +41,30 @@ _FIXED = {
 }
 
 
-class Context:
-    """State of one evaluation: the root resource and runtime variables."""
-
-    __slots__ = ("full_url", "index", "resource", "row_index", "urn_types", "variables")
-
-    def __init__(
-        self,
-        resource: Any = None,
-        *,
-        variables: Mapping[str, list[Any]] | None = None,
-        full_url: str | None = None,
-        urn_types: Mapping[str, str] | None = None,
-    ):
-        self.resource = resource
-        self.variables = variables or {}
-        self.full_url = full_url
-        self.urn_types = urn_types or {}
-        self.row_index = 0
-        self.index = 0
-
-
-def _choice_value(item: dict[str, Any], name: str) -> Any:
-    """Value of a choice element ``name[x]`` in ``item`` (e.g. ``valueQuantity``), or None."""
-    size = len(name)
-    for key, value in item.items():
-        if len(key) > size and key.startswith(name) and key[size:] in model.SUFFIX_TO_TYPE:
-            return value
-    return None
-
-
-def member_step(name: str) -> Fn:
-    """Navigation to child ``name`` (choice elements included, nulls dropped)."""
-    choice = name in model.CHOICE_NAMES
-    if name[:1].isupper():
-        return _type_filter(name)
-
-    def member(focus: list[Any], ctx: Context) -> list[Any]:
-        out: list[Any] = []
-        for item in focus:
-            if type(item) is dict:
-                value = item.get(name)
-                if value is None:
-                    if not choice:
-                        continue
-                    value = _choice_value(item, name)
-                    if value is None:
-                        continue
-                if type(value) is list:
-                    if None in value:
-                        out.extend(v for v in value if v is not None)
-                    else:
-                        out.extend(value)
-                else:
-                    out.append(value)
-        return out
-
-    return member
-
-
-def members_step(names: tuple[str, ...]) -> Fn:
-    """Several plain member steps fused into one loop (``a.b.c``)."""
-    if len(names) == 1 or any(n in model.CHOICE_NAMES or n[:1].isupper() for n in names):
-        steps = [member_step(n) for n in names]
-
-        def chained(focus: list[Any], ctx: Context) -> list[Any]:
-            for step in steps:
-                focus = step(focus, ctx)
-            return focus
-
-        return steps[0] if len(steps) == 1 else chained
-
-    def fused(focus: list[Any], ctx: Context) -> list[Any]:
-        for name in names:
-            out: list[Any] = []
-            for item in focus:
-                if type(item) is dict:
-                    value = item.get(name)
-                    if value is None:
-                        continue
-                    if type(value) is list:
-                        if None in value:
-                            out.extend(v for v in value if v is not None)
-                        else:
-                            out.extend(value)
-                    else:
-                        out.append(value)
-            if not out:
-                return out
-            focus = out
-        return focus
-
-    return fused
-
-
-def _type_filter(name: str) -> Fn:
-    """A capitalised identifier: keeps resources of that type (``Patient.name``)."""
-
-    def type_filter(focus: list[Any], ctx: Context) -> list[Any]:
-        return [i for i in focus if type(i) is dict and i.get("resourceType") == name]
-
-    return type_filter
-
-
-def as_typed(value: Any, type_name: str) -> Any:
-    """A JSON primitive read as temporal when its declared type is date/dateTime/time."""
-    if type(value) is str and type_name in model.TEMPORAL_TYPES:
-        parsed = (
-            parse_date(value)
-            if type_name == "date"
-            else parse_time(value)
-            if type_name == "time"
-            else parse_datetime(value)
-        )
-        return parsed if parsed is not None else value
-    return value
-
-
-def typed_member_step(name: str, type_name: str) -> Fn:
-    """``name.ofType(T)``: the key ``name`` + ``T`` (choice) or ``name`` if it is a ``T``."""
-    from tvaers.fhir.fhirpath.values import matches_type
-
-    local = model.split_type_name(type_name)
-    key = name + local[:1].upper() + local[1:]
-
-    def typed_member(focus: list[Any], ctx: Context) -> list[Any]:
-        out: list[Any] = []
-        for item in focus:
-            if type(item) is not dict:
-                continue
-            value = item.get(key)
-            if value is None:
-                plain = item.get(name)
-                if plain is None:
-                    continue
-                values = plain if type(plain) is list else [plain]
-                out.extend(as_typed(v, local) for v in values if matches_type(v, local))
-                continue
-            if type(value) is list:
-                out.extend(as_typed(v, local) for v in value if v is not None)
-            else:
-                out.append(as_typed(value, local))
-        return out
-
-    return typed_member
-
-
 class Compiler:
-    """Turns one parsed expression into closures; knows constants and variable names."""
+    """Turns one parsed expression into closures; knows constants, variable names, host
+    function signatures and (with a typing) the static types of member steps."""
 
     def __init__(
         self,
         source: str,
         constants: Mapping[str, list[Any]] | None = None,
         variables: frozenset[str] = frozenset(),
+        functions: Mapping[str, Arity] | None = None,
     ):
         self.source = source
         self.constants = dict(constants or {})
         self.variables = variables | STANDARD_VARIABLES
+        self.functions = dict(functions or {})
+        self.members: dict[int, tuple[Child, ...]] = {}
+        self.walks: dict[int, tuple[Kind, ...]] = {}
+        self.model: TypeModel | None = None
+
+    def type(self, tree: ast.Node, typing: Typing | None) -> None:
+        """Run the typing pass (:func:`.typed.annotate`) before :meth:`compile`."""
+        if typing is not None:
+            types = annotate(tree, typing)
+            self.members, self.walks, self.model = types.members, types.walks, typing.model
 
     def error(self, message: str, node: ast.Node, hint: str | None = None) -> FhirPathSyntaxError:
         return FhirPathSyntaxError(message, self.source, node.pos, hint=hint)
@@ -216,7 +94,7 @@ class Compiler:
         if name == "rowIndex" and name in self.variables:
             return lambda focus, ctx: [ctx.row_index]
         if name in STANDARD_VARIABLES:
-            return lambda focus, ctx: [] if ctx.resource is None else [ctx.resource]
+            return _environment(name)
         if name in self.variables:
             return lambda focus, ctx: ctx.variables.get(name, [])
         known = sorted(set(self.constants) | self.variables | set(_FIXED))
@@ -234,14 +112,48 @@ class Compiler:
         )
 
     def _member(self, node: ast.Member) -> Fn:
+        children = self.members.get(id(node))
+        if not is_plain(children, node.name):
+            assert children is not None
+            return keyed_step(children)
         return member_step(node.name)
+
+    def type_step(self, member: ast.Member, type_name: str, mode: str, node: ast.Node) -> Fn:
+        """``member`` tested against ``type_name``: ``filter`` (``ofType(T)``, ``as(T)``),
+        ``as`` (the operator: one item) or ``is`` (one Boolean). A choice element reads its
+        typed key; with a type model the declared types decide (``code`` is a ``string``)."""
+        children = self.members.get(id(member))
+        found = (
+            typed_member_step(member.name, type_name)
+            if children is None
+            else declared_type_step(children, type_name)
+        )
+        if mode == "filter":
+            return found
+        plain = self._member(member)
+
+        def tested(focus: list[Any], ctx: Context) -> list[Any]:
+            items = plain(focus, ctx)
+            if len(items) > 1:
+                raise self.eval_error(f"{mode} needs a single item, got {len(items)}", node)
+            if not items:
+                return items
+            hits = found(focus, ctx)
+            if mode == "as":
+                return hits
+            return [bool(hits)]
+
+        return tested
 
     def _call(self, node: ast.Call) -> Fn:
         from tvaers.fhir.fhirpath.functions import FUNCTIONS
+        from tvaers.fhir.fhirpath.host import build_host_call
 
         builder = FUNCTIONS.get(node.name)
+        if builder is None and node.name in self.functions:
+            return build_host_call(self, node, self.functions[node.name])
         if builder is None:
-            guess = nearest(node.name, list(FUNCTIONS))
+            guess = nearest(node.name, [*FUNCTIONS, *self.functions])
             hint = (
                 f"did you mean {guess}()?"
                 if guess
@@ -283,24 +195,50 @@ class Compiler:
                 continue
             nxt = steps[i + 1] if i + 1 < len(steps) else None
             if isinstance(step, ast.Member):
-                if isinstance(nxt, ast.Call) and _is_oftype(nxt) and step.name[:1].islower():
+                test = _type_call(nxt)
+                if test is not None and step.name[:1].islower():
                     if names:
                         fns.append(members_step(tuple(names)))
                         names = []
-                    type_name = ast.type_name_of(nxt.args[0])
-                    assert type_name is not None
-                    fns.append(typed_member_step(step.name, type_name))
+                    assert isinstance(nxt, ast.Call)
+                    fns.append(
+                        self.type_step(step, test, "is" if nxt.name == "is" else "filter", nxt)
+                    )
                     skip = True
+                elif not is_plain(self.members.get(id(step)), step.name):
+                    if names:
+                        fns.append(members_step(tuple(names)))
+                        names = []
+                    fns.append(self._member(step))
                 else:
                     names.append(step.name)
                 continue
             if names:
                 fns.append(members_step(tuple(names)))
                 names = []
+            walk = self._typed_walk(step, nxt)
+            if walk is not None:
+                fns.append(walk)
+                skip = True
+                continue
             fns.append(self.compile(step))
         if names:
             fns.append(members_step(tuple(names)))
         return fns
+
+    def _typed_walk(self, step: ast.Node, nxt: ast.Node | None) -> Fn | None:
+        """``children()``/``descendants()`` + ``ofType(T)``/``as(T)`` on typed input."""
+        kinds = self.walks.get(id(step))
+        test = _type_call(nxt)
+        if kinds is None or self.model is None or test is None or not isinstance(nxt, ast.Call):
+            return None
+        if nxt.name == "is" or not isinstance(step, ast.Call) or step.args:
+            return None
+        if any(kind.definition is None for kind in kinds):
+            return None
+        from tvaers.fhir.fhirpath.walks import typed_walk_step
+
+        return typed_walk_step(self.model, kinds, test, deep=step.name == "descendants")
 
     def _index(self, node: ast.Index) -> Fn:
         target = self.compile(node.target)
@@ -334,13 +272,30 @@ class Compiler:
         return build_type_test(self, node)
 
 
-def _is_oftype(node: ast.Node | None) -> bool:
-    return (
-        isinstance(node, ast.Call)
-        and node.name == "ofType"
-        and len(node.args) == 1
-        and ast.type_name_of(node.args[0]) is not None
-    )
+def _environment(name: str) -> Fn:
+    """``%resource``, ``%rootResource`` (the container) and ``%context`` (the input)."""
+    if name == "rootResource":
+
+        def root(focus: list[Any], ctx: Context) -> list[Any]:
+            found = ctx.root_resource if ctx.root_resource is not None else ctx.resource
+            return [] if found is None else [found]
+
+        return root
+    if name == "context":
+
+        def original(focus: list[Any], ctx: Context) -> list[Any]:
+            found = ctx.context if ctx.context is not None else ctx.resource
+            return [] if found is None else [found]
+
+        return original
+    return lambda focus, ctx: [] if ctx.resource is None else [ctx.resource]
+
+
+def _type_call(node: ast.Node | None) -> str | None:
+    """The type a following ``ofType(T)``/``as(T)``/``is(T)`` call names, else None."""
+    if isinstance(node, ast.Call) and node.name in ("ofType", "as", "is") and len(node.args) == 1:
+        return ast.type_name_of(node.args[0])
+    return None
 
 
 __all__ = ["Compiler", "Context", "Fn", "Temporal", "as_typed"]

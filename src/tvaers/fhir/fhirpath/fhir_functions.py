@@ -1,4 +1,5 @@
-"""FHIR-specific FHIRPath functions: ``extension``, reference keys, boundaries, tree walks.
+"""FHIR-specific FHIRPath functions: ``extension``, reference keys, boundaries, tree walks,
+``htmlChecks``.
 
 ``getResourceKey()`` returns a resource's logical id (or, for a bundle entry without an
 id, the UUID of its ``urn:uuid`` fullUrl). ``getReferenceKey([Type])`` returns the same
@@ -11,6 +12,7 @@ context carries the bundle's fullUrl types (:class:`~.compiler.Context` ``urn_ty
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -46,10 +48,9 @@ def _extension(compiler: Compiler, node: ast.Call) -> Fn:
         url = url_arg(focus, ctx)
         out: list[Any] = []
         for item in focus:
-            if type(item) is dict:
-                for ext in item.get("extension") or ():
-                    if type(ext) is dict and ext.get("url") == url:
-                        out.append(ext)
+            extensions = item.get("extension") if type(item) is dict else None
+            if type(extensions) is list:
+                out.extend(e for e in extensions if type(e) is dict and e.get("url") == url)
         return out
 
     return extension
@@ -178,10 +179,12 @@ _boundary_function("highBoundary", high=True)
 
 
 def _children(item: Any) -> list[Any]:
+    """Child elements of a JSON object. ``resourceType`` is not an element, and neither is
+    a primitive's ``_name`` sibling (it holds the id and extensions of ``name``)."""
     out: list[Any] = []
     if type(item) is dict:
         for key, value in item.items():
-            if key == "resourceType":
+            if key == "resourceType" or key[:1] == "_":
                 continue
             if type(value) is list:
                 out.extend(v for v in value if v is not None)
@@ -220,3 +223,25 @@ def _now(compiler: Compiler, node: ast.Call) -> Fn:
     return lambda focus, ctx: [
         parse_datetime(datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"))
     ]
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+@function("htmlChecks")
+def _html_checks(compiler: Compiler, node: ast.Call) -> Fn:
+    """Narrative check (FHIR R4 ``txt-1``): a ``<div>`` in the XHTML namespace with some
+    non-whitespace text. The full XHTML rules are the narrative's schema, not FHIRPath's."""
+
+    def html_checks(focus: list[Any], ctx: Context) -> list[Any]:
+        if len(focus) != 1 or type(focus[0]) is not str:
+            return _EMPTY
+        text = focus[0]
+        ok = (
+            text.lstrip().startswith("<div")
+            and "xhtml" in text
+            and bool(_TAG.sub("", text).strip())
+        )
+        return [ok]
+
+    return html_checks

@@ -155,12 +155,40 @@ def _repeat(compiler: Compiler, node: ast.Call) -> Fn:
     return repeat
 
 
-@function("ofType", 1, 1)
-def _of_type(compiler: Compiler, node: ast.Call) -> Fn:
+def _type_arg(compiler: Compiler, node: ast.Call) -> str:
     type_name = ast.type_name_of(node.args[0])
     if type_name is None:
-        raise compiler.error("ofType() needs a type name, e.g. ofType(Quantity)", node)
+        raise compiler.error(f"{node.name}() needs a type name, e.g. {node.name}(Quantity)", node)
+    return type_name
+
+
+@function("ofType", 1, 1)
+def _of_type(compiler: Compiler, node: ast.Call) -> Fn:
+    type_name = _type_arg(compiler, node)
     return lambda focus, ctx: [v for v in focus if matches_type(v, type_name)]
+
+
+@function("as", 1, 1)
+def _as(compiler: Compiler, node: ast.Call) -> Fn:
+    """``as(T)`` keeps the items of type T. N1 defines the function like the operator (one
+    item), but R4's own invariants (``dom-3``: ``descendants().as(canonical)``) and the
+    reference validator use it as a filter over any number of items, so it filters."""
+    type_name = _type_arg(compiler, node)
+    return lambda focus, ctx: [v for v in focus if matches_type(v, type_name)]
+
+
+@function("is", 1, 1)
+def _is(compiler: Compiler, node: ast.Call) -> Fn:
+    """``is(T)``: the function form of the ``is`` operator (one item, else an error)."""
+    type_name = _type_arg(compiler, node)
+
+    def is_(focus: list[Any], ctx: Context) -> list[Any]:
+        value = single(focus, compiler, node)
+        if value is None:
+            return _EMPTY
+        return _TRUE if matches_type(value, type_name) else _FALSE
+
+    return is_
 
 
 @function("single")

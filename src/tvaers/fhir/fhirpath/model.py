@@ -5,6 +5,7 @@
 - :data:`DATA_TYPES`: the R4 data type names (primitive and complex) a choice key can end in.
 - :data:`RESOURCE_TYPES`: the R4 resource type names.
 - :data:`STRING_TYPES` etc.: how a JSON value of unknown declared type is tested by ``ofType``.
+- :data:`BASE_TYPES` / :func:`is_a`: the subtyping a type model's declared types follow.
 
 The lists were taken from the R4 element definitions (every path ending in ``[x]``).
 """
@@ -113,6 +114,8 @@ PRIMITIVE_TYPES: tuple[str, ...] = (
     "uuid",
     "xhtml",
 )
+
+PRIMITIVE_NAMES: frozenset[str] = frozenset(PRIMITIVE_TYPES)
 
 COMPLEX_TYPES: tuple[str, ...] = (
     "Address",
@@ -340,9 +343,33 @@ SYSTEM_TYPES: dict[str, str] = {
 }
 
 
+#: FHIR types that specialise another (R4 ``baseDefinition``): ``code`` is a ``string``.
+BASE_TYPES: dict[str, str] = {
+    "code": "string", "id": "string", "markdown": "string",
+    "url": "uri", "canonical": "uri", "oid": "uri", "uuid": "uri",
+    "positiveInt": "integer", "unsignedInt": "integer",
+    "SimpleQuantity": "Quantity", "Age": "Quantity", "Count": "Quantity",
+    "Distance": "Quantity", "Duration": "Quantity", "MoneyQuantity": "Quantity",
+}  # fmt: skip
+ABSTRACT_RESOURCES = frozenset(("Resource", "DomainResource"))
+
+
+def is_a(declared: str, wanted: str) -> bool:
+    """Whether a value declared as ``declared`` is of type ``wanted`` (FHIR subtyping)."""
+    current: str | None = declared
+    while current is not None:
+        if current == wanted:
+            return True
+        current = BASE_TYPES.get(current)
+    return wanted in ABSTRACT_RESOURCES and declared in RESOURCE_TYPES
+
+
 def split_type_name(name: str) -> str:
-    """``FHIR.Quantity`` -> ``Quantity``; ``System.String`` -> ``string``; others unchanged."""
+    """``FHIR.Quantity`` -> ``Quantity``; ``System.String`` and ``String`` -> ``string``.
+
+    An unqualified name is looked up in the FHIR model first, then in System (N1 §10.1):
+    FHIR has no ``Integer``, so ``Integer`` is ``System.Integer``."""
     namespace, _, local = name.rpartition(".")
-    if namespace == "System":
+    if namespace == "System" or (not namespace and local not in DATA_TYPES):
         return SYSTEM_TYPES.get(local, local)
     return local

@@ -19,6 +19,7 @@ from tvaers.fhir.fhirpath.values import (
     matches_type,
     order,
     to_decimal,
+    to_text,
 )
 
 if TYPE_CHECKING:
@@ -200,13 +201,25 @@ def build_binary(compiler: Compiler, node: ast.Binary) -> Fn:
     if op == "&":
 
         def concat(focus: list[Any], ctx: Context) -> list[Any]:
-            a = single(left(focus, ctx), compiler, node)
-            b = single(right(focus, ctx), compiler, node)
-            return [(a if a is not None else "") + (b if b is not None else "")]
+            a = _text(single(left(focus, ctx), compiler, node), compiler, node)
+            b = _text(single(right(focus, ctx), compiler, node), compiler, node)
+            return [a + b]
 
         return concat
 
     return _arithmetic_fn(compiler, node, left, right)
+
+
+def _text(value: Any, compiler: Compiler, node: ast.Node) -> str:
+    """An operand of ``&``: empty is ``''``; primitives read as their string form."""
+    if value is None:
+        return ""
+    if type(value) is str:
+        return value
+    text = to_text(value)
+    if text is None:
+        raise compiler.eval_error(f"& needs strings, got {describe(value)}", node)
+    return text
 
 
 def _comparison(compiler: Compiler, node: ast.Binary, left: Fn, right: Fn) -> Fn:
@@ -281,23 +294,19 @@ def build_unary(compiler: Compiler, node: ast.Unary) -> Fn:
 
 
 def build_type_test(compiler: Compiler, node: ast.TypeTest) -> Fn:
-    """Compile ``is``/``as`` (``as`` on a choice element reads the typed key)."""
-    from tvaers.fhir.fhirpath.compiler import typed_member_step
-
+    """Compile ``is``/``as`` (on an element name: :meth:`Compiler.type_step`)."""
     type_name = node.type_name
-    if isinstance(node.left, ast.Member) and node.left.name[:1].islower():
-        source = typed_member_step(node.left.name, type_name)
-        plain = compiler.compile(node.left)
-
-        def typed(focus: list[Any], ctx: Context) -> list[Any]:
-            found = source(focus, ctx)
-            if node.op == "as":
-                return [single(found, compiler, node)] if found else _EMPTY
-            if not plain(focus, ctx):
-                return _EMPTY
-            return _wrap(bool(found))
-
-        return typed
+    left_node = node.left
+    if isinstance(left_node, ast.Member) and left_node.name[:1].islower():
+        return compiler.type_step(left_node, type_name, node.op, node)
+    if (
+        isinstance(left_node, ast.Invoke)
+        and isinstance(left_node.step, ast.Member)
+        and left_node.step.name[:1].islower()
+    ):  # ``a.b is T``: the last step decides (a choice key, a declared type)
+        target = compiler.compile(left_node.target)
+        tested = compiler.type_step(left_node.step, type_name, node.op, node)
+        return lambda focus, ctx: tested(target(focus, ctx), ctx)
 
     left = compiler.compile(node.left)
 
