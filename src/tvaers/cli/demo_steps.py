@@ -63,6 +63,13 @@ class DemoRun:
     users: list[DemoUser] = field(default_factory=list)
     databases: list[str] = field(default_factory=list)
     not_computed: dict[str, str] = field(default_factory=dict)
+    secrets: dict[str, str] = field(
+        default_factory=lambda: {
+            "pepper": secrets.token_hex(32),  # per run; never written into the repository
+            "pseudonym": secrets.token_hex(32),
+        }
+    )
+    submit_summary: str = ""
 
     @property
     def synth_dir(self) -> Path:
@@ -80,6 +87,10 @@ class DemoRun:
     def dashboard_dir(self) -> Path:
         return self.out / "dashboard"
 
+    @property
+    def gateway_dir(self) -> Path:
+        return self.out / "gateway"
+
     # --- running commands ------------------------------------------------------------
     def env(self) -> dict[str, str]:
         """Environment for every child: the dashboard's state lives inside the demo folder."""
@@ -88,6 +99,12 @@ class DemoRun:
             "TVAERS_DASHBOARD_STATE_FILE": str(self.dashboard_dir / "users.sqlite"),
             "TVAERS_DASHBOARD_AUDIT_LOG": str(self.dashboard_dir / "audit.jsonl"),
             "TVAERS_REGISTRY_REGISTRY_DIR": str(self.registry_dir),
+            "TVAERS_GATEWAY_DB": f"sqlite:///{self.gateway_dir / 'gateway.sqlite'}",
+            "TVAERS_GATEWAY_CPR_MODE": "synthetic",
+            "TVAERS_GATEWAY_ORGANISATIONS": str(self.synth_dir / "organisations.parquet"),
+            "TVAERS_GATEWAY_TOKEN_PEPPER": self.secrets["pepper"],
+            "TVAERS_GATEWAY_PSEUDONYM_KEYS": f"1:{self.secrets['pseudonym']}",
+            "TVAERS_GATEWAY_LOG_LEVEL": "WARNING",
         }
 
     def tvaers(self, *args: str, stdin: str | None = None) -> str:
@@ -133,7 +150,10 @@ class DemoRun:
         """Every step in order, from a clean slate inside ``out``."""
         self.clean()
         self.generate()
+        self.gateway()
+        self.submit()
         self.import_extracts()
+        self.import_reports()
         self.compute()
         self.publish()
         self.dashboard()
@@ -142,7 +162,9 @@ class DemoRun:
         """Remove what an earlier demo run left (only the demo's own sub-folders)."""
         import shutil
 
-        for folder in (self.synth_dir, self.registry_dir, self.release_dir, self.dashboard_dir):
+        folders = (self.synth_dir, self.registry_dir, self.release_dir, self.dashboard_dir,
+                   self.gateway_dir)  # fmt: skip
+        for folder in folders:
             if folder.exists():
                 shutil.rmtree(folder)
 
@@ -152,6 +174,30 @@ class DemoRun:
                 "synth", "generate",
                 "--citizens", str(self.citizens), "--seed", str(self.seed),
                 "--enrich", self.enrich, "--workers", "2", "--out", str(self.synth_dir),
+            )  # fmt: skip
+
+    def gateway(self) -> None:
+        with self.step("Municipal gateway with one client per EOJ vendor"):
+            self.gateway_dir.mkdir(parents=True, exist_ok=True)
+            self.tvaers(
+                "gateway", "clients", "import", str(self.synth_dir / "clients.toml"),
+                "--credentials-out", str(self.gateway_dir / "credentials.toml"),
+            )  # fmt: skip
+            self.start_service("gateway", "gateway", "serve", "--port", "0")
+
+    def submit(self) -> None:
+        gateway = next(s for s in self.services if s.name == "gateway")
+        with self.step("EOJ systems submit every municipal delivery report over HTTP"):
+            self.submit_summary = self.tvaers(
+                "synth", "submit", str(self.synth_dir), "--url", gateway.url,
+                "--credentials", str(self.gateway_dir / "credentials.toml"),
+            )  # fmt: skip
+
+    def import_reports(self) -> None:
+        with self.step("Delivery reports into the quality databases"):
+            self.tvaers(
+                "registry", "import-reports", str(self.synth_dir / "reports"),
+                "--cpr-mode", "synthetic",
             )  # fmt: skip
 
     def import_extracts(self) -> None:

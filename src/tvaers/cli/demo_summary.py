@@ -91,6 +91,9 @@ class Summary:
             f"  Synthetic Denmark: {self.run.citizens:,} citizens, seed {self.run.seed}, "
             f"enrichment {self.run.enrich} (oversampled cohorts: rates are not national rates)",
             "",
+            "Delivery reports submitted to the gateway:",
+            *("  " + line for line in self.run.submit_summary.strip().splitlines()),
+            "",
             "Headline indicators (latest period; national and per region):",
         ]
         current = None
