@@ -320,3 +320,108 @@ def sync_command(
         )
     typer.echo(f"pages\t{done.pages}\nreports\t{done.reports}\nnew\t{done.new_reports}")
     err.print(f"synced {done.pages} page(s); next cursor stored", highlight=False)
+
+
+UsersDb = Annotated[
+    Path | None, typer.Option("--users-db", help="User store (setting users_db, the dashboard's).")
+]
+AuditLogOpt = Annotated[
+    Path | None, typer.Option("--audit-log", help="Audit log (setting audit_log).")
+]
+
+
+@app.command("explain")
+def explain_command(
+    database: Annotated[str, typer.Option("--database", help="Shipped id or definition file.")],
+    indicator: Annotated[str, typer.Option("--indicator", help="Indicator id, e.g. H1.")],
+    unit: Annotated[
+        str, typer.Option("--unit", help="national, region:1084, municipality:101, hospital:SOR.")
+    ],
+    user: Annotated[str, typer.Option("--user", help="Who asks (a user of the user store).")],
+    period: Annotated[str, typer.Option("--period", help="Period of a run (2025, 2025-03).")],
+    stratum: Annotated[str | None, typer.Option("--stratum", help="Only this stratum.")] = None,
+    registry: RegistryDir = None,
+    settings: SettingsFile = None,
+    users_db: UsersDb = None,
+    audit_log: AuditLogOpt = None,
+) -> None:
+    """The persons behind one number: bucket, deciding rule and every rule met per unit.
+
+    Only for a user whose role may see person lists and whose scope covers the unit; every
+    request (allowed or denied) is audit-logged. Persons are shown by pseudonym.
+
+    Example: tvaers registry explain --database heart --indicator H1 --unit municipality:101
+    --period 2025 --user anna
+    """
+    from tvaers.registry.explain import explain
+    from tvaers.registry.store import RegistryStore
+
+    conf = _settings(settings, registry_dir=registry, users_db=users_db, audit_log=audit_log)
+    found = explain(
+        RegistryStore(conf.registry_dir),
+        database,
+        indicator,
+        unit,
+        period,
+        user=user,
+        users_db=conf.users_db,
+        audit_log=conf.audit_log,
+        stratum=stratum,
+    )
+    typer.echo("unit_id\tpid\tindex_date\tstratum\tbucket\treason\trules")
+    for r in found.rows:
+        cells = [r["unit_id"], r["pid"], r["index_date"], r["stratum"] or "", r["bucket"]]
+        cells += [r["reason"] or "", ",".join(r["rules"] or [])]
+        typer.echo("\t".join(str(c) for c in cells))
+    counts = ", ".join(f"{k} {v}" for k, v in sorted(found.counts().items()))
+    err.print(f"{len(found.rows)} units ({counts}); logged to {conf.audit_log}", highlight=False)
+
+
+@app.command("population")
+def population_command(
+    database: Annotated[str, typer.Option("--database", help="Shipped id or definition file.")],
+    period: Annotated[str, typer.Option("--period", help="Year (2025) or month (2025-03).")],
+    municipality: Annotated[
+        str | None, typer.Option("--municipality", help="Only this municipality (and DK).")
+    ] = None,
+    persons: Annotated[
+        bool, typer.Option("--persons", help="Also list whom each side misses (needs --user).")
+    ] = False,
+    user: Annotated[str | None, typer.Option("--user", help="Who asks, for --persons.")] = None,
+    engine: Annotated[str, typer.Option("--engine", help="duckdb (default) or spark.")] = "duckdb",
+    as_of: Annotated[str | None, typer.Option("--as-of", metavar="DATE")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Also write Parquet files here.")
+    ] = None,
+    registry: RegistryDir = None,
+    settings: SettingsFile = None,
+    users_db: UsersDb = None,
+    audit_log: AuditLogOpt = None,
+) -> None:
+    """Population report: attrition per inclusion/exclusion rule and the overlap between the
+    hospital's (diagnosis) and the municipalities' (function) populations, per municipality.
+
+    Counts only; with --persons --user NAME the persons (pseudonyms) each side would miss,
+    for the municipalities in the user's scope (audit-logged).
+
+    Example: tvaers registry population --database heart --period 2025 --municipality 101
+    """
+    from tvaers.errors import InputError
+    from tvaers.registry.population import population_report
+    from tvaers.registry.population_output import print_report, scoped_persons
+    from tvaers.registry.store import RegistryStore
+
+    if persons and not user:
+        raise InputError("--persons needs --user", hint="person lists are for authorised users")
+    conf = _settings(settings, registry_dir=registry, users_db=users_db, audit_log=audit_log)
+    store = RegistryStore(conf.registry_dir)
+    report = population_report(
+        database, store, period, engine=engine, as_of=_parse_date(as_of, "--as-of"), persons=persons
+    )
+    who = None
+    if persons and user:
+        who = scoped_persons(report, user, conf.users_db, conf.audit_log, database, period)
+    for line in print_report(report, municipality, who):
+        typer.echo(line)
+    if out is not None:
+        err.print(f"wrote {', '.join(str(p) for p in report.write(out))}", highlight=False)

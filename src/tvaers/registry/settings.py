@@ -27,6 +27,10 @@ class RegistrySettings:
       suppressed (see :mod:`tvaers.stats.suppression`).
     - ``publisher``: the name printed on outputs (RKKP is becoming Sundhedsvæsenets
       Kvalitetsinstitut).
+    - ``users_db``: the quality databases' user store (the dashboard's SQLite file); the
+      registry reads it to check ``--user`` of person-level commands.
+    - ``audit_log``: append-only JSON-lines log of person-level reads (the dashboard's log:
+      one log for both).
     """
 
     registry_dir: Path = Path("registry")
@@ -35,6 +39,8 @@ class RegistrySettings:
     cpr_mode: Literal["dk-core", "synthetic"] = "dk-core"
     suppression_threshold: int = 5
     publisher: str = "RKKP"
+    users_db: Path = Path("dashboard-state/users.sqlite")
+    audit_log: Path = Path("dashboard-state/audit.jsonl")
 
     def resolved_key_file(self) -> Path:
         """The key file, refusing a key inside the data directory outside development."""

@@ -3,140 +3,64 @@
 ``docs/security.md`` ("Quality-database dashboard") states the same model in prose; the
 authorization-matrix tests check every cell. Scopes are unit references:
 ``national``, ``region:<region code>`` or ``municipality:<kommunekode>``.
+
+The model itself lives in :mod:`tvaers.registry.access`, so that the registry's own
+person-level commands (``tvaers registry explain``, ``population --persons``) check the same
+users with the same rules; this module binds it to the dashboard's :class:`UnitDirectory`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
-
-from tvaers.errors import InputError
 from tvaers.publish.units import UnitDirectory
-from tvaers.terminology.geography import municipality_by_code, region_by_code
+from tvaers.registry import access
+from tvaers.registry.access import (
+    PAGES,
+    ROLE_LABELS,
+    ROLES,
+    RULES,
+    Page,
+    Role,
+    RoleRule,
+    ScopeEntry,
+    check_role_scope,
+    may_view,
+    parse_scope,
+)
 
-Role = Literal["operator", "analyst", "region", "municipality"]
-ROLES: tuple[str, ...] = ("operator", "analyst", "region", "municipality")
-ROLE_LABELS = {
-    "operator": "Driftsansvarlig",
-    "analyst": "Analytiker",
-    "region": "Region",
-    "municipality": "Kommunal læser",
-}
-Page = Literal["indicators", "population", "quality", "persons", "admin"]
-PAGES: tuple[str, ...] = ("indicators", "population", "quality", "persons", "admin")
-
-
-@dataclass(frozen=True, slots=True)
-class RoleRule:
-    """What one role may do."""
-
-    pages: frozenset[str]
-    #: Person lists show CPR numbers (else pseudonyms).
-    sees_cpr: bool
-    #: Results of units in scope are shown without small-number suppression.
-    unsuppressed_in_scope: bool
-    #: Scope kinds a user of this role may hold.
-    scope_kinds: frozenset[str]
-
-
-RULES: dict[str, RoleRule] = {
-    "operator": RoleRule(
-        frozenset({"indicators", "quality", "admin"}), False, False, frozenset({"national"})
-    ),
-    "analyst": RoleRule(
-        frozenset({"indicators", "population", "quality", "persons"}),
-        False,
-        True,
-        frozenset({"national", "region", "municipality"}),
-    ),
-    "region": RoleRule(
-        frozenset({"indicators", "population", "quality", "persons"}),
-        True,
-        True,
-        frozenset({"region"}),
-    ),
-    "municipality": RoleRule(
-        frozenset({"indicators", "population", "quality", "persons"}),
-        True,
-        True,
-        frozenset({"municipality"}),
-    ),
-}
-
-
-@dataclass(frozen=True, slots=True)
-class ScopeEntry:
-    kind: str  # national | region | municipality
-    code: str  # "" for national
-
-    def __str__(self) -> str:
-        return self.kind if self.kind == "national" else f"{self.kind}:{self.code}"
-
-
-def parse_scope(text: str) -> ScopeEntry:
-    """Read ``national``, ``region:1084`` or ``municipality:101`` (codes must exist)."""
-    kind, _, code = text.strip().partition(":")
-    if kind == "national" and not code:
-        return ScopeEntry("national", "")
-    if kind == "region" and code in region_by_code():
-        return ScopeEntry("region", code)
-    if kind == "municipality" and code in municipality_by_code():
-        return ScopeEntry("municipality", code)
-    raise InputError(
-        f"invalid unit scope {text!r}",
-        hint="write national, region:<1081-1085> or municipality:<kommunekode>, e.g. municipality:101",
-    )
-
-
-def check_role_scope(role: str, scope: tuple[ScopeEntry, ...]) -> None:
-    """Raise unless ``role`` exists and every scope entry is a kind the role may hold."""
-    if role not in RULES:
-        raise InputError(f"unknown role {role!r}", hint=f"valid roles: {', '.join(ROLES)}")
-    if not scope:
-        raise InputError(f"a {role} user needs a unit scope", hint="e.g. --scope region:1084")
-    allowed = RULES[role].scope_kinds
-    wrong = [str(s) for s in scope if s.kind not in allowed]
-    if wrong:
-        raise InputError(
-            f"role {role} cannot hold the scope {', '.join(wrong)}",
-            hint=f"a {role} user's scope is one of: {', '.join(sorted(allowed))}",
-        )
-
-
-def may_view(role: str, page: str) -> bool:
-    """May ``role`` open ``page`` at all?"""
-    rule = RULES.get(role)
-    return rule is not None and page in rule.pages
+__all__ = [
+    "PAGES",
+    "ROLES",
+    "ROLE_LABELS",
+    "RULES",
+    "Page",
+    "Role",
+    "RoleRule",
+    "ScopeEntry",
+    "check_role_scope",
+    "may_see_persons",
+    "may_view",
+    "parse_scope",
+    "sees_unsuppressed",
+    "unit_in_scope",
+]
 
 
 def unit_in_scope(
     scope: tuple[ScopeEntry, ...], unit_type: str, unit_id: str, units: UnitDirectory
 ) -> bool:
     """Does a scope cover one reporting unit? A region covers its municipalities and hospitals."""
-    municipal = unit_type in ("municipality", "delivering_municipality")
-    for entry in scope:
-        if entry.kind == "national":
-            return True
-        in_region = unit_type != "national" and units.region_of(unit_type, unit_id) == entry.code
-        if entry.kind == "region" and in_region:
-            return True
-        if entry.kind == "municipality" and municipal and unit_id == entry.code:
-            return True
-    return False
+    return access.unit_in_scope(scope, unit_type, unit_id, units.region_of)
 
 
 def may_see_persons(
     role: str, scope: tuple[ScopeEntry, ...], unit_type: str, unit_id: str, units: UnitDirectory
 ) -> bool:
     """The person list behind a unit: only roles with the persons page, only for units in scope."""
-    return may_view(role, "persons") and unit_in_scope(scope, unit_type, unit_id, units)
+    return access.may_see_persons(role, scope, unit_type, unit_id, units.region_of)
 
 
 def sees_unsuppressed(
     role: str, scope: tuple[ScopeEntry, ...], unit_type: str, unit_id: str, units: UnitDirectory
 ) -> bool:
     """Are small numbers of this unit shown to this user (legitimate access), or suppressed?"""
-    rule = RULES.get(role)
-    return bool(
-        rule and rule.unsuppressed_in_scope and unit_in_scope(scope, unit_type, unit_id, units)
-    )
+    return access.sees_unsuppressed(role, scope, unit_type, unit_id, units.region_of)

@@ -142,6 +142,7 @@ def check(loaded: Loaded) -> m.Database:
                 pops.append(populations[ind.completeness.population])
             digest = m.semantic_hash(admissions, *pops, ind)
             indicators[ind.id] = m.Indicator(**{**ind.__dict__, "definition_hash": digest})
+    overlaps = _overlaps(c, data.get("overlaps") or [], populations)
     if c.problems:
         raise DefinitionErrors(sorted(set(c.problems), key=_order))
     return m.Database(
@@ -152,7 +153,22 @@ def check(loaded: Loaded) -> m.Database:
         admissions=admissions,
         populations=populations,
         indicators=indicators,
+        overlaps=overlaps,
     )
+
+
+def _overlaps(
+    c: Checker, raw: list[dict[str, Any]], populations: dict[str, m.AnyPopulation]
+) -> tuple[m.Overlap, ...]:
+    out = []
+    for k, item in enumerate(raw):
+        for side in ("hospital", "municipal"):
+            if item[side] not in populations:
+                guess = nearest(item[side], list(populations))
+                hint = f"; did you mean {guess!r}?" if guess else ""
+                c.fail(("overlaps", k, side), f"unknown population {item[side]!r}{hint}")
+        out.append(m.Overlap(item["id"], item["title"], item["hospital"], item["municipal"]))
+    return tuple(out)
 
 
 def _order(problem: tuple[str, str]) -> tuple[int, int, str]:

@@ -247,18 +247,22 @@ def _count_active(scope: Scope, spec: m.CountActive) -> exp.Select:
     )
 
 
-def population(pop: m.RecordPopulation, ctx: ir.Context) -> exp.Select:
-    """``pop_<pop>``: the units meeting every ``all_of`` rule and one ``any_of`` rule."""
+def inclusion_flags(pop: m.RecordPopulation, ctx: ir.Context) -> exp.Select:
+    """``popflags_<pop>``: every base row with a flag ``inc_<id>`` per inclusion rule."""
     base = f"rbase_{pop.id}"
     rc = RuleCompiler(Scope(base, record=True), ctx)
     flags = [(r.id, flag(rc.expr(r.criterion))) for r in (*pop.all_of, *pop.any_of)]
-    inner = rc.joined(
+    return rc.joined(
         exp.select("u.*", *(alias(e, f"inc_{i}") for i, e in flags)).from_(table(base, "u"))
     )
+
+
+def population(pop: m.RecordPopulation) -> exp.Select:
+    """``pop_<pop>``: the units meeting every ``all_of`` rule and one ``any_of`` rule."""
     conditions = [c(f"inc_{r.id}") for r in pop.all_of]
     if pop.any_of:
         conditions.append(exp.paren(or_(*(c(f"inc_{r.id}") for r in pop.any_of))))
-    return exp.select("*").from_(inner.subquery("x")).where(and_(*conditions))
+    return exp.select("*").from_(table(f"popflags_{pop.id}")).where(and_(*conditions))
 
 
-__all__ = ["base_rows", "history", "population", "snapshot_day", "values"]
+__all__ = ["base_rows", "history", "inclusion_flags", "population", "snapshot_day", "values"]

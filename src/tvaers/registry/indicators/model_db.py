@@ -256,6 +256,16 @@ class Indicator:
 
 
 @dataclass(frozen=True)
+class Overlap:
+    """A diagnosis-based (hospital) and a function-based (municipal) population to compare."""
+
+    id: str
+    title: str
+    hospital: str
+    municipal: str
+
+
+@dataclass(frozen=True)
 class Database:
     id: str
     title: str
@@ -264,6 +274,7 @@ class Database:
     admissions: AdmissionRule
     populations: dict[str, AnyPopulation] = field(default_factory=dict)
     indicators: dict[str, Indicator] = field(default_factory=dict)
+    overlaps: tuple[Overlap, ...] = ()
 
 
 def _strip_titles(value: Any) -> Any:

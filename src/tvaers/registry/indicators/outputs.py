@@ -63,8 +63,9 @@ UNIT_COLUMNS = (
     "reason",
     "rules",
     "definition_hash",
-    "stratum",
 )
+#: Added after the columns others read (the contract extends by adding columns).
+UNIT_EXTRA_COLUMNS = ("stratum",)
 DISTRIBUTION_COLUMNS = (
     "database",
     "indicator",
@@ -178,7 +179,7 @@ def unit_schema() -> Any:
             return pa.date32()
         return pa.list_(pa.string()) if name == "rules" else pa.string()
 
-    return pa.schema([(name, kind(name)) for name in UNIT_COLUMNS])
+    return pa.schema([(name, kind(name)) for name in (*UNIT_COLUMNS, *UNIT_EXTRA_COLUMNS)])
 
 
 def write_distributions(rows: Sequence[dict[str, Any]], out: Path) -> Path:

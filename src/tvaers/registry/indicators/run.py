@@ -157,7 +157,8 @@ def _run_step(step: ir.Step, ctx: ir.Context, engine: Engine) -> None:
         pop = step.population
         engine.create_table(f"rbase0_{pop.id}", rec.base_rows(pop, ctx))
         engine.create_table(f"rbase_{pop.id}", rec.values(pop))
-        engine.create_table(step.name, rec.population(pop, ctx))
+        engine.create_table(f"popflags_{pop.id}", rec.inclusion_flags(pop, ctx))
+        engine.create_table(step.name, rec.population(pop))
     elif isinstance(step, ir.Units):
         engine.create_table(step.base, cu.ubase(step, ctx))
         engine.create_table(step.name, cu.units(step, ctx))
