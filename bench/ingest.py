@@ -1,9 +1,11 @@
-"""Gateway ingest benchmark: concurrent HTTP clients against a real `tvaers gateway serve`.
+"""Gateway benchmark: concurrent HTTP clients against a real `tvaers gateway serve`.
 
-For SQLite and PostgreSQL: reports/s, latency p50/p95/p99, and the server's CPU split
+For SQLite and PostgreSQL: ingest reports/s, latency p50/p95/p99, and the server's CPU split
 between validation, the database layer and the rest (HTTP, JSON, auth), from the
-``Server-Timing`` CPU figures the gateway returns and the process CPU in /proc. The same
-run measures in-process validation alone as the baseline ceiling and prints the ratio.
+``Server-Timing`` CPU figures the gateway returns and the process CPU in /proc; then the
+pull rate (reports/s a recipient receives paging its feed over HTTP) and the push rate
+(reports/s the outbox worker inside `serve` delivers to a local HTTP recipient). The same
+run measures in-process validation alone as the baseline ceiling and prints the ratios.
 Report mix: the KL care, rehab and prevention examples (4 to 23 resources each), each
 sent with a fresh id and citizen. Required: >= 200 reports/s with p99 < 250 ms.
 
@@ -190,16 +192,97 @@ def validation_baseline(reports: list[tuple[str, bytes]]) -> float:
     return len(sample) / (time.process_time() - began)
 
 
+def agreement(recipient_id: str, mode: str, url: str | None = None) -> Any:
+    from tvaers.gateway.agreements import Agreement
+
+    delivery: dict[str, Any] = {"mode": mode, **({"url": url} if url else {})}
+    return Agreement.from_document({
+        "schema_version": 1, "recipient_id": recipient_id, "name": recipient_id,
+        "legal_basis": "Sundhedsloven §196", "identity": "cpr", "retention": "P10Y",
+        "scope": {"igs": ["care", "rehab", "prevention"], "population": "all"},
+        "delivery": delivery,
+    })  # fmt: skip
+
+
+def pull_rate(url: str, token: str, expected: int) -> float:
+    """Reports/s a recipient receives paging its whole feed (pages of up to 500)."""
+    headers = {"Authorization": f"Bearer {token}"}
+    began, received = time.perf_counter(), 0
+    with httpx.Client(base_url=url, headers=headers, timeout=120) as client:
+        page = client.get("/fhir/recipients/pull/incremental?_since=2000-01-01&_count=500")
+        while True:
+            count = int(page.headers["x-feed-count"])
+            received += count
+            if received >= expected or (count == 0 and received):
+                break
+            link = page.headers["link"].split(";")[0].strip("<>")
+            page = client.get(link + "&_count=500")
+    if received < expected:
+        raise SystemExit(f"pull received {received} of {expected} reports")
+    return received / (time.perf_counter() - began)
+
+
+class Receiver:
+    """A local push recipient counting the reports it acknowledges."""
+
+    def __init__(self, expected: int):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.expected, self.count, self.done = expected, 0, threading.Event()
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                owner.count += len(body.get("entry", []))
+                if owner.count >= owner.expected:
+                    owner.done.set()
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/in"
+
+
+def push_rate(db_url: str, expected: int) -> float:
+    """Reports/s the worker inside `serve` pushes, from registration to the last ack."""
+    from tvaers.gateway.forwarding.recipients import RecipientRegistry
+    from tvaers.gateway.store import GatewayStore
+
+    receiver = Receiver(expected)
+    store = GatewayStore.open(db_url, token_pepper=PEPPER)
+    began = time.perf_counter()
+    RecipientRegistry(store.db, 1).add(agreement("push", "push", receiver.url))
+    store.close()
+    if not receiver.done.wait(600):
+        raise SystemExit(f"push delivered {receiver.count} of {expected} reports")
+    rate = receiver.count / (time.perf_counter() - began)
+    receiver.server.shutdown()
+    return rate
+
+
 def run_backend(
     name: str, db_url: str, reports: list[tuple[str, bytes]], clients: int
 ) -> dict[str, Any]:
+    from tvaers.gateway.forwarding.recipients import RecipientRegistry
     from tvaers.gateway.store import GatewayStore
 
     store = GatewayStore.open(db_url, token_pepper=PEPPER)
     token = store.clients.add("bench", "Bench", "municipality", ["101", "316"])
+    pull_token = store.clients.add("bench-pull", "Pull", "recipient", recipient_id="pull")
+    RecipientRegistry(store.db, 1).add(agreement("pull", "pull"))
     store.close()
     with tempfile.TemporaryDirectory() as tmp:
-        server = start_server(db_url, Path(tmp))
+        server = start_server(
+            db_url, Path(tmp), TVAERS_GATEWAY_OUTBOX_INTERVAL="0.05",
+            TVAERS_GATEWAY_FEED_PAGE_SIZE="500",
+        )  # fmt: skip
         try:
             warm, measured = reports[:100], reports[100:]
             asyncio.run(load(server.url, token, warm, clients))
@@ -208,6 +291,8 @@ def run_backend(
             result = asyncio.run(load(server.url, token, measured, clients))
             server_cpu = server.cpu_seconds() - cpu_before
             client_cpu = time.process_time() - client_before
+            pulled = pull_rate(server.url, pull_token, len(reports))
+            pushed = push_rate(db_url, len(reports))
         finally:
             server.stop()
     done = len(measured) - result.failures
@@ -226,6 +311,8 @@ def run_backend(
         "db": result.db_cpu / server_cpu * 100,
         "http": other / server_cpu * 100,
         "client_cpu_ms": client_cpu / max(done, 1) * 1000,
+        "pull": pulled,
+        "push": pushed,
     }
 
 
@@ -255,7 +342,8 @@ def print_table(rows: list[dict[str, Any]], baseline: float, clients: int) -> No
     )
     print(f"baseline: validate_bytes alone, in process, 1 thread = {baseline:,.0f} reports/s\n")
     head = ("backend", "reports", "fail", "rep/s", "vs base", "p50 ms", "p95 ms", "p99 ms",
-            "cpu ms/rep", "valid %", "db %", "http+ %", "verdict")  # fmt: skip
+            "cpu ms/rep", "valid %", "db %", "http+ %", "pull rep/s", "push rep/s",
+            "verdict")  # fmt: skip
     print(" | ".join(f"{h:>10}" for h in head))
     print("-+-".join("-" * 10 for _ in head))
     for r in rows:
@@ -264,11 +352,19 @@ def print_table(rows: list[dict[str, Any]], baseline: float, clients: int) -> No
         cells = (r["backend"], r["reports"], r["failures"], f"{r['rate']:.0f}",
                  f"{r['rate'] / baseline:.2f}x", f"{r['p50']:.1f}", f"{r['p95']:.1f}",
                  f"{r['p99']:.1f}", f"{r['cpu_ms']:.2f}", f"{r['validate']:.0f}",
-                 f"{r['db']:.0f}", f"{r['http']:.0f}", verdict)  # fmt: skip
+                 f"{r['db']:.0f}", f"{r['http']:.0f}", f"{r['pull']:.0f}", f"{r['push']:.0f}",
+                 verdict)  # fmt: skip
         print(" | ".join(f"{c:>10}" for c in cells))
     print(f"\nrequired >= {REQUIRED_RATE:.0f} reports/s with p99 < {REQUIRED_P99_MS:.0f} ms; "
           f"target {TARGET_RATE:.0f}/s. CPU split = server thread CPU in validation and in the "
           "store (Server-Timing) vs. the rest of the server process (HTTP, JSON, auth, audit).")  # fmt: skip
+    print(
+        "pull: one recipient pages its whole feed (all IGs, pages of 500) over HTTP; push: the "
+        "worker inside serve delivers the same feed to a local HTTP recipient (pages of 500)."
+    )
+    load = os.getloadavg()
+    print(f"machine load average at the end: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} "
+          f"on {os.cpu_count()} cores (shared)")  # fmt: skip
     for r in rows:
         print(f"  {r['backend']}: load generator used {r['client_cpu_ms']:.2f} ms CPU per report "
               "on the same 2-core machine")  # fmt: skip

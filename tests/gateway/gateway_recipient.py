@@ -23,9 +23,11 @@ class FakeRecipient:
     """Answers ``fail_first`` requests with 503, then 200; records (key, body) of each."""
 
     fail_first: int = 0
+    expect_reports: int = 0  # set ``done`` once this many report ids were acknowledged
     received: list[Received] = field(default_factory=list)
     acknowledged: list[Received] = field(default_factory=list)
     server: Any = None
+    done: threading.Event = field(default_factory=threading.Event)
 
     @property
     def url(self) -> str:
@@ -47,6 +49,9 @@ class FakeRecipient:
                 ok = len(owner.received) > owner.fail_first
                 if ok:
                     owner.acknowledged.append(item)
+                    total = sum(len(a.report_ids) for a in owner.acknowledged)
+                    if owner.expect_reports and total >= owner.expect_reports:
+                        owner.done.set()
                 self.send_response(200 if ok else 503)
                 self.send_header("Content-Length", "0")
                 self.end_headers()

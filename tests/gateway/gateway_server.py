@@ -30,7 +30,7 @@ class ServerProcess:
         self.url = ""
         self.log = workdir / "server.log"
 
-    def env(self, fault: str | None) -> dict[str, str]:
+    def env(self, fault: str | None, extra: dict[str, str] | None = None) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("TVAERS_")}
         env.update(
             TVAERS_GATEWAY_TOKEN_PEPPER=PEPPER,
@@ -41,9 +41,12 @@ class ServerProcess:
         )
         if fault:
             env["TVAERS_FAULT"] = fault
+        env.update(extra or {})
         return env
 
-    def start(self, fault: str | None = None, timeout: float = 60.0) -> str:
+    def start(
+        self, fault: str | None = None, timeout: float = 60.0, extra: dict[str, str] | None = None
+    ) -> str:
         command = [
             sys.executable, "-m", "tvaers.cli.main", "gateway", "serve", "--db", self.db_url,
             "--port", "0", "--organisations", str(self.orgs / "organisations.parquet"),
@@ -51,7 +54,12 @@ class ServerProcess:
         ]  # fmt: skip
         stderr: IO[str] = self.log.open("a")
         self.proc = subprocess.Popen(
-            command, cwd=ROOT, env=self.env(fault), stdout=subprocess.PIPE, stderr=stderr, text=True
+            command,
+            cwd=ROOT,
+            env=self.env(fault, extra),
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
         )
         assert self.proc.stdout is not None
         selector = selectors.DefaultSelector()

@@ -90,3 +90,40 @@ def test_audit_by_cpr(cli_env: str, capsys: pytest.CaptureFixture[str]) -> None:
 def test_migrate(cli_env: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, text = run(capsys, "migrate")
     assert code == 0 and "revision" in text
+
+
+def test_recipients_lifecycle_and_status(
+    cli_env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import tomli_w
+    from gateway_factories import make_agreement
+
+    agreement = tmp_path / "dhrd.toml"
+    agreement.write_text(tomli_w.dumps(make_agreement("dhrd", population="list")))
+    assert run(capsys, "recipients", "add", str(agreement))[0] == 0
+    assert run(capsys, "recipients", "add", str(agreement))[0] == 2  # exists already
+    _, listing = run(capsys, "recipients", "list", "--format", "json")
+    assert [(r["recipient_id"], r["version"]) for r in json.loads(listing)] == [("dhrd", 1)]
+    cprs = tmp_path / "cprs.txt"
+    cprs.write_text("0101570001\n0202570002\n")
+    assert run(capsys, "recipients", "population", "dhrd", str(cprs))[0] == 0
+    cprs.write_text("0101570001\nnot-a-cpr\n")
+    assert run(capsys, "recipients", "population", "dhrd", str(cprs))[0] == 2
+    wider = tmp_path / "wider.toml"
+    wider.write_text(
+        tomli_w.dumps(make_agreement("dhrd", igs=("care", "rehab"), population="list"))
+    )
+    assert run(capsys, "recipients", "update", str(wider))[0] == 0
+    _, listing = run(capsys, "recipients", "list", "--format", "json")
+    assert json.loads(listing)[0]["version"] == 2
+    bad = tmp_path / "bad.toml"
+    bad.write_text('schema_version = 1\nrecipient_id = "x"\n')
+    assert run(capsys, "recipients", "add", str(bad))[0] == 2
+    _, schema = run(capsys, "recipients", "schema")
+    assert json.loads(schema)["$id"].startswith("urn:tvaers:schema")
+    _, status = run(capsys, "status", "--format", "json")
+    assert [r["recipient_id"] for r in json.loads(status)["recipients"]] == ["dhrd"]
+    assert run(capsys, "outbox", "list")[0] == 0
+    assert run(capsys, "outbox", "replay", "99")[0] == 2
+    assert run(capsys, "recipients", "revoke", "dhrd")[0] == 0
+    assert run(capsys, "recipients", "rekey", "dhrd")[0] == 2

@@ -105,3 +105,28 @@ def test_sigkill_mid_load_loses_nothing_and_retries_store_one_copy(
             assert stored is not None and stored.raw == raw
     finally:
         store.close()
+
+
+def test_serve_pushes_to_a_push_recipient(server: tuple[ServerProcess, str], db_url: str) -> None:
+    """The outbox worker inside `serve` delivers what vendors submit over HTTP."""
+    from gateway_factories import make_agreement
+    from gateway_recipient import FakeRecipient
+
+    from tvaers.gateway.agreements import Agreement
+    from tvaers.gateway.forwarding.recipients import RecipientRegistry
+
+    process, token = server
+    with FakeRecipient(expect_reports=5) as recipient:
+        store = GatewayStore.open(db_url, token_pepper=PEPPER)
+        RecipientRegistry(store.db, 1).add(
+            Agreement.from_document(make_agreement("flis", delivery="push", url=recipient.url))
+        )
+        store.close()
+        url = process.start(extra={"TVAERS_GATEWAY_OUTBOX_WORKER": "true",
+                                   "TVAERS_GATEWAY_OUTBOX_INTERVAL": "0.05"})  # fmt: skip
+        reports = {f"p{n}": to_bytes(make_delivery_report(report_id=f"p{n}")) for n in range(5)}
+        assert set(submit_all(url, token, reports).values()) == {201}
+        assert recipient.done.wait(60)
+        delivered = [rid for item in recipient.acknowledged for rid in item.report_ids]
+        assert sorted(delivered) == sorted(reports)
+        process.stop()

@@ -199,7 +199,8 @@ cursors = Table(
     "cursors",
     metadata,
     Column("recipient_id", String(64), primary_key=True),
-    Column("position", BigInteger, nullable=False),  # acknowledged: delivered up to here
+    Column("position", BigInteger, nullable=False),  # acknowledged: everything up to here
+    Column("state", Text, nullable=True),  # per-IG positions ("care=12,rehab=9")
     Column("updated_at", String(32), nullable=False),
 )
 
@@ -210,6 +211,7 @@ deliveries = Table(
     Column("recipient_id", String(64), nullable=False, index=True),
     Column("from_position", BigInteger, nullable=False),
     Column("to_position", BigInteger, nullable=False),
+    Column("to_state", Text, nullable=False),  # the cursor state once delivered
     Column("idempotency_key", String(64), nullable=False, unique=True),
     Column("status", String(16), nullable=False),  # pending | delivered | dead
     Column("attempts", Integer, nullable=False),

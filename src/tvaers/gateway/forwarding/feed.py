@@ -109,14 +109,28 @@ def scope_condition(recipient_id: str, agreement: Agreement) -> Any:
     return and_(*conditions)
 
 
+def first_after(
+    conn: Connection, recipient_id: str, agreement: Agreement, ig: str, after: int, upto: int
+) -> int | None:
+    """The first position of ``ig`` for the recipient in (after, upto], or None."""
+    found = conn.execute(
+        select(func.min(feed.c.position)).where(
+            feed.c.position > after, feed.c.position <= upto, feed.c.ig == ig,
+            scope_condition(recipient_id, agreement),
+        )
+    ).scalar()  # fmt: skip
+    return int(found) if found is not None else None
+
+
 def rows_after(
-    conn: Connection, recipient_id: str, agreement: Agreement, after: int, upto: int, limit: int
-) -> list[Row[Any]]:
-    """Feed rows for the recipient in (after, upto], with the raw report where there is one."""
+    conn: Connection, recipient_id: str, agreement: Agreement, ig: str, after: int, upto: int,
+    limit: int,
+) -> list[Row[Any]]:  # fmt: skip
+    """Feed rows of ``ig`` for the recipient in (after, upto], with the raw report if any."""
     query = (
         select(feed, reports.c.raw, reports.c.report_id)
         .select_from(feed.outerjoin(reports, reports.c.seq == feed.c.report_seq))
-        .where(feed.c.position > after, feed.c.position <= upto)
+        .where(feed.c.position > after, feed.c.position <= upto, feed.c.ig == ig)
         .where(scope_condition(recipient_id, agreement))
         .order_by(feed.c.position)
         .limit(limit)

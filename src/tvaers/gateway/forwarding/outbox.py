@@ -25,7 +25,7 @@ from sqlalchemy import insert, select, update
 from tvaers.fhir.jsonio import dumps
 from tvaers.gateway.audit import AuditEvent, record
 from tvaers.gateway.faults import Faults
-from tvaers.gateway.forwarding.pages import INCREMENTAL_PROFILES
+from tvaers.gateway.forwarding.cursor import Cursor
 from tvaers.gateway.forwarding.recipients import Recipient
 from tvaers.gateway.forwarding.service import Forwarder
 from tvaers.gateway.schema import deliveries
@@ -55,6 +55,7 @@ class Delivery:
     recipient_id: str
     from_position: int
     to_position: int
+    to_state: str
     idempotency_key: str
     status: str
     attempts: int
@@ -126,7 +127,7 @@ class Outbox:
         rid = recipient.recipient_id
         after = self.forwarder.recipients.cursor(rid)
         page = self.forwarder.page(recipient, after)
-        if page.next_cursor <= after:
+        if page.next_cursor == after:
             return None
         if not page.forwarded:  # everything on it was outside the agreement: skip ahead
             with self.db.write() as conn:
@@ -136,7 +137,8 @@ class Outbox:
         with self.db.write() as conn:
             new_id = conn.execute(
                 insert(deliveries).values(
-                    recipient_id=rid, from_position=after, to_position=page.next_cursor,
+                    recipient_id=rid, from_position=after.acknowledged,
+                    to_position=page.next_cursor.acknowledged, to_state=page.next_cursor.state(),
                     idempotency_key=str(uuid.uuid4()), status="pending", attempts=0,
                     next_attempt_at=to_text(self.clock()), report_count=page.count, payload=dumps(page.bundle),
                     created_at=now,
@@ -158,7 +160,6 @@ class Outbox:
         headers = {
             "Content-Type": "application/fhir+json",
             "Idempotency-Key": delivery.idempotency_key,
-            "X-Tvaers-Profile": INCREMENTAL_PROFILES.get(recipient.agreement.igs[0], ""),
         }
         self.faults.hit("push_before_send")
         error: str | None = None
@@ -181,7 +182,9 @@ class Outbox:
                 .where(deliveries.c.id == delivery.id)
                 .values(status="delivered", attempts=delivery.attempts + 1, delivered_at=now_text())
             )
-            self.forwarder.recipients.acknowledge(conn, delivery.recipient_id, delivery.to_position)
+            self.forwarder.recipients.acknowledge(
+                conn, delivery.recipient_id, Cursor.parse(delivery.to_state)
+            )
         log.info("push delivered", extra={"recipient": delivery.recipient_id,
                                           "delivery": delivery.id, "count": delivery.report_count})  # fmt: skip
 

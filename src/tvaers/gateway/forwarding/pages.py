@@ -1,11 +1,12 @@
 """Pages of the feed as incremental-delivery Bundles: one IG per page, cut to the agreement.
 
-A page holds the recipient's feed rows after its cursor, in position order, while they are
-of one IG (the next IG starts the next page): care and §140 pages use KL's incremental
-delivery profiles, §119 pages tvaers' profile of the same shape (docs/gateway.md). Each
-report is filtered (:mod:`.filtering`), re-validated when filtering changed it (what is
-forwarded must validate; a report that no longer does is withheld and counted), and
-pseudonymised for ``pseudonym`` recipients.
+The cursor holds one feed position per IG. A page takes, for the IG whose next row is
+oldest, up to ``limit`` of that IG's rows after its position, in position order; care and
+§140 pages use KL's incremental-delivery profiles, §119 pages tvaers' profile of the same
+shape (docs/gateway.md). Each IG's rows are thus read in commit order and never skipped,
+however the IGs interleave in the feed. Each report is filtered (:mod:`.filtering`),
+re-validated when filtering changed it (what is forwarded must validate; a report that no
+longer does is withheld and counted), and pseudonymised for ``pseudonym`` recipients.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy import Connection
 
 from tvaers.fhir.jsonio import parse_json
 from tvaers.gateway.forwarding import feed
+from tvaers.gateway.forwarding.cursor import Cursor
 from tvaers.gateway.forwarding.filtering import filter_report, pseudonymise
 from tvaers.gateway.forwarding.recipients import Recipient
 from tvaers.gateway.timeutil import fhir_instant, now_text
@@ -36,7 +38,7 @@ class Page:
 
     ig: str
     bundle: dict[str, Any]
-    next_cursor: int
+    next_cursor: Cursor
     forwarded: list[tuple[str, str]] = field(default_factory=list)  # (cpr, report id)
     withheld: int = 0  # filtered to nothing, or invalid after filtering
 
@@ -79,23 +81,24 @@ def empty_bundle(ig: str) -> dict[str, Any]:
 
 def build_page(
     conn: Connection, recipient: Recipient, keys: dict[int, str], options: ValidationOptions,
-    *, after: int, upto: int, limit: int,
+    *, cursor: Cursor, upto: int, limit: int,
 ) -> Page:  # fmt: skip
-    """The page after position ``after`` (reading no further than ``upto``)."""
-    agreement = recipient.agreement
-    rows = feed.rows_after(conn, recipient.recipient_id, agreement, after, upto, limit)
-    if not rows:
-        return Page(agreement.igs[0], empty_bundle(agreement.igs[0]), upto)
-    ig = rows[0].ig
-    taken = []
-    for row in rows:
-        if row.ig != ig:
-            break
-        taken.append(row)
-    cut_short = len(taken) < len(rows) or len(rows) == limit
-    page = Page(ig, empty_bundle(ig), taken[-1].position if cut_short else upto)
+    """The next page after ``cursor`` (reading no further than position ``upto``)."""
+    rid, agreement = recipient.recipient_id, recipient.agreement
+    firsts = {
+        ig: feed.first_after(conn, rid, agreement, ig, cursor.get(ig), upto) for ig in agreement.igs
+    }
+    waiting = {ig: first for ig, first in firsts.items() if first is not None}
+    idle = {ig: upto for ig in agreement.igs if ig not in waiting}  # nothing of theirs to upto
+    if not waiting:
+        ig = agreement.igs[0]
+        return Page(ig, empty_bundle(ig), cursor.moved(idle))
+    ig = min(waiting, key=lambda name: waiting[name])
+    rows = feed.rows_after(conn, rid, agreement, ig, cursor.get(ig), upto, limit)
+    reached = rows[-1].position if len(rows) == limit else upto
+    page = Page(ig, empty_bundle(ig), cursor.moved({**idle, ig: reached}))
     entries = []
-    for row in taken:
+    for row in rows:
         report = parse_json(row.raw if row.raw is not None else row.payload)
         out = forward_report(report, recipient, keys, options, trusted=row.kind == "report")
         if out is None:
@@ -106,21 +109,3 @@ def build_page(
     if entries:
         page.bundle["entry"] = entries
     return page
-
-
-def encode_cursor(recipient_id: str, position: int) -> str:
-    import base64
-
-    return base64.urlsafe_b64encode(f"{recipient_id}:{position}".encode()).decode().rstrip("=")
-
-
-def decode_cursor(recipient_id: str, text: str) -> int | None:
-    """The position in a cursor this server issued to this recipient, else None."""
-    import base64
-
-    try:
-        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
-        owner, _, position = raw.rpartition(":")
-        return int(position) if owner == recipient_id and position.isdigit() else None
-    except (ValueError, UnicodeDecodeError):
-        return None

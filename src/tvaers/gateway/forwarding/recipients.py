@@ -22,6 +22,7 @@ from tvaers.gateway.audit import AuditEvent, record
 from tvaers.gateway.database import Database
 from tvaers.gateway.forwarding import feed
 from tvaers.gateway.forwarding.backfill import backfill_row, current_report
+from tvaers.gateway.forwarding.cursor import Cursor
 from tvaers.gateway.schema import cursors, population, recipients, reports
 from tvaers.gateway.timeutil import now_text
 
@@ -219,17 +220,24 @@ class RecipientRegistry:
         feed.sequence(conn)
         return len(rows)
 
-    def cursor(self, recipient_id: str) -> int:
+    def cursor(self, recipient_id: str) -> Cursor:
+        """The recipient's acknowledged cursor (per-IG positions)."""
         with self._db.read() as conn:
-            value = conn.execute(
-                select(cursors.c.position).where(cursors.c.recipient_id == recipient_id)
+            row = conn.execute(
+                select(cursors).where(cursors.c.recipient_id == recipient_id)
+            ).first()
+            recipient = conn.execute(
+                select(recipients.c.agreement).where(recipients.c.recipient_id == recipient_id)
             ).scalar()
-        return int(value or 0)
+        igs = tuple(json.loads(recipient)["scope"]["igs"]) if recipient else ()
+        if row is not None and row.state:
+            return Cursor.parse(row.state)
+        return Cursor.start(igs, int(row.position) if row is not None else 0)
 
-    def acknowledge(self, conn: Connection, recipient_id: str, position: int) -> None:
-        """Store an acknowledged cursor (never moves backwards)."""
+    def acknowledge(self, conn: Connection, recipient_id: str, cursor: Cursor) -> None:
+        """Store the cursor a recipient sent back: it has everything before it."""
         conn.execute(
             update(cursors)
-            .where(cursors.c.recipient_id == recipient_id, cursors.c.position < position)
-            .values(position=position, updated_at=now_text())
+            .where(cursors.c.recipient_id == recipient_id)
+            .values(position=cursor.acknowledged, state=cursor.state(), updated_at=now_text())
         )

@@ -16,7 +16,8 @@ from sqlalchemy import func, select
 from tvaers.errors import InputError
 from tvaers.gateway.audit import AuditEvent, record
 from tvaers.gateway.forwarding import feed
-from tvaers.gateway.forwarding.pages import Page, build_page, decode_cursor, encode_cursor
+from tvaers.gateway.forwarding.cursor import Cursor
+from tvaers.gateway.forwarding.pages import Page, build_page
 from tvaers.gateway.forwarding.recipients import Recipient, RecipientRegistry
 from tvaers.gateway.schema import rejects, reports
 from tvaers.gateway.store import GatewayStore
@@ -49,13 +50,13 @@ class Forwarder:
             raise LookupError(recipient_id)
         return recipient
 
-    def page(self, recipient: Recipient, after: int, limit: int | None = None) -> Page:
-        """The page after ``after`` (sequencing pending rows first)."""
+    def page(self, recipient: Recipient, cursor: Cursor, limit: int | None = None) -> Page:
+        """The page after ``cursor`` (sequencing pending rows first)."""
         feed.sequence_pending(self.store.db)
         with self.store.db.read() as conn:
             upto = feed.head(conn)
             return build_page(
-                conn, recipient, self.keys, self.options, after=after, upto=upto,
+                conn, recipient, self.keys, self.options, cursor=cursor, upto=upto,
                 limit=limit or self.page_size,
             )  # fmt: skip
 
@@ -68,14 +69,14 @@ class Forwarder:
         if (since is None) == (cursor is None):
             raise InputError("give exactly one of _since (first call) or _cursor (then on)")
         if cursor is not None:
-            after = decode_cursor(recipient_id, cursor)
+            after = Cursor.decode(recipient_id, cursor)
             if after is None:
                 raise InputError("the _cursor value is not one this server issued to you")
         else:
             assert since is not None
             feed.sequence_pending(self.store.db)
             with self.store.db.read() as conn:
-                after = feed.start_for(conn, since)
+                after = Cursor.start(recipient.agreement.igs, feed.start_for(conn, since))
         page = self.page(recipient, after, count)
         why = purpose or recipient.agreement.legal_basis
         with self.store.db.write() as conn:
@@ -85,7 +86,7 @@ class Forwarder:
                 AuditEvent(actor, "recipient", "feed", cpr, report_id, why)
                 for cpr, report_id in page.forwarded
             ])  # fmt: skip
-        return Pulled(page, encode_cursor(recipient_id, page.next_cursor))
+        return Pulled(page, page.next_cursor.encode(recipient_id))
 
     def coverage(self, recipient_id: str) -> list[dict[str, Any]]:
         """Accepted and rejected report counts per municipality x IG x month of receipt."""

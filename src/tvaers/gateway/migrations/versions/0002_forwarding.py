@@ -77,6 +77,7 @@ def upgrade() -> None:
         "cursors",
         sa.Column("recipient_id", sa.String(64), primary_key=True),
         sa.Column("position", sa.BigInteger, nullable=False),
+        sa.Column("state", sa.Text, nullable=True),
         sa.Column("updated_at", sa.String(32), nullable=False),
     )
     op.create_table(
@@ -85,6 +86,7 @@ def upgrade() -> None:
         sa.Column("recipient_id", sa.String(64), nullable=False),
         sa.Column("from_position", sa.BigInteger, nullable=False),
         sa.Column("to_position", sa.BigInteger, nullable=False),
+        sa.Column("to_state", sa.Text, nullable=False),
         sa.Column("idempotency_key", sa.String(64), nullable=False, unique=True),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("attempts", sa.Integer, nullable=False),
