@@ -12,6 +12,7 @@ from tvaers.terminology.cpr import CprMode
 from tvaers.validation.messages import MESSAGES
 
 _TEXTS: dict[tuple[Any, ...], tuple[str, str, str]] = {}
+_UNSEEN: Any = object()
 
 
 class Capped(Exception):
@@ -43,6 +44,21 @@ class Context:
     conformance: dict[tuple[int, str], bool] = field(default_factory=dict)
     errors: int = 0  # error/fatal issues so far (strict rules not counted)
     impure: int = 0  # checks that depended on the report (references, %resource)
+    _resolved: dict[str, Any] = field(default_factory=dict)  # reference -> target, per index
+    _resolved_in: ReferenceIndex | None = None
+
+    def resolve(self, reference: str) -> dict[str, Any] | None:
+        """The resource ``reference`` points at in the report being validated (memoised:
+        every resource of a citizen points at the same Patient)."""
+        index = self.index
+        if index is None:
+            return None
+        if self._resolved_in is not index:
+            self._resolved, self._resolved_in = {}, index
+        found = self._resolved.get(reference, _UNSEEN)
+        if found is _UNSEEN:
+            found = self._resolved[reference] = index.resolve(reference)
+        return found  # type: ignore[no-any-return]
 
     def conforms(self, resource: dict[str, Any], url: str) -> bool | None:
         """``conformsTo``: does ``resource`` validate against profile ``url`` without errors?

@@ -130,10 +130,21 @@ def validate_as(resource: dict[str, Any], profile: Profile, path: str, ctx: Cont
         ctx.conformance.setdefault((id(resource), profile.url), ctx.errors == before)
 
 
+_CONCRETE: dict[Element, list[str]] = {}
+
+
+def _concrete_types(elem: Element) -> list[str]:
+    """The resource types ``elem`` allows by name (empty: any resource)."""
+    found = _CONCRETE.get(elem)
+    if found is None:
+        found = _CONCRETE[elem] = [t for t in elem.types if t not in ("Resource", "DomainResource")]
+    return found
+
+
 def _nested(item: dict[str, Any], elem: Element, path: str, walker: Walker) -> None:
     """A resource inside another (a Bundle entry, a contained resource)."""
     kind = item["resourceType"]
-    allowed = [t for t in elem.types if t not in ("Resource", "DomainResource")]
+    allowed = _concrete_types(elem)
     if allowed and kind not in allowed:
         walker.ctx.report("error", "bundle.resource-type", f"bundle:{walker.pid}:{elem.id}", path,
                           type=describe(kind), profile=walker.pid, allowed=", ".join(allowed))  # fmt: skip

@@ -12,12 +12,14 @@ the walker, and dk-core's ``cpr``/``min-digits-sor`` by the CPR-mode aware ident
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tvaers.fhir.fhirpath import Context, FhirPathEvaluationError, HostFunction
-from tvaers.fhir.outcome import Severity
+from tvaers.fhir.outcome import Issue, Severity
 from tvaers.terminology import valuesets
 from tvaers.validation.expressions import Invariant, compile_invariant, value_kind
+from tvaers.validation.messages import MESSAGES
 from tvaers.validation.model import Constraint, Element
 from tvaers.validation.native import NATIVE as NATIVE_FORMS
 from tvaers.validation.tables import datatype, ig
@@ -106,14 +108,14 @@ def host_functions(walker: Walker) -> dict[str, HostFunction]:
     """``memberOf``, ``resolve`` and ``conformsTo`` for the resource ``walker`` validates."""
     ctx = walker.ctx
     version = ig(walker.profile.ig).kl_term if walker.profile.ig else "2.3.0"
-    index = ctx.index
+    index = ctx.index  # the report of this resource (nested reports have their own)
 
     def resolve(focus: list[Any], args: list[list[Any]]) -> list[Any]:
         out = []
         for item in focus:
             reference = item.get("reference") if isinstance(item, dict) else item
             if isinstance(reference, str) and index is not None:
-                target = index.resolve(reference)
+                target = ctx.resolve(reference) if ctx.index is index else index.resolve(reference)
                 if target is not None:
                     out.append(target)
         return out
@@ -159,42 +161,47 @@ def evaluate(
         return False, exc.message
 
 
-Prepared = tuple[
-    Constraint, Invariant, Any
-]  # (constraint, compiled invariant, native form or None)
-#: constraints -> (names that guard the skippable group, the group, the rest)
-_PREPARED: dict[
-    tuple[Constraint, ...], tuple[frozenset[str], tuple[Prepared, ...], tuple[Prepared, ...]]
-] = {}
+Prepared = tuple[Constraint, Invariant, Any]  # (constraint, invariant, native form or None)
 
 
-def prepare(
-    constraints: tuple[Constraint, ...],
-) -> tuple[frozenset[str], tuple[Prepared, ...], tuple[Prepared, ...]]:
-    """Compile a constraint list once (cached by the tuple itself).
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A constraint list compiled once: pure, guarded invariants that hold when their names
+    are absent form ``group``; when the value carries none of ``names`` (``dom-2``..``dom-5``
+    without ``contained``) the whole group is skipped with one test."""
 
-    Pure, guarded invariants that hold when their names are absent form one group: when the
-    value carries none of the group's names (``dom-2``..``dom-5`` without ``contained``), the
-    whole group is skipped with one test.
-    """
-    found = _PREPARED.get(constraints)
-    if found is None:
-        items = [(c, compile_invariant(c.expression), NATIVE_FORMS.get((c.key, c.expression)))
-                 for c in constraints if c.key not in NATIVE]  # fmt: skip
-        group = tuple(p for p in items if p[2] is None and p[1].roots is not None and not p[1].choice_roots
-                      and p[1].holds_when_absent is True and p[1].pure)  # fmt: skip
-        rest = tuple(p for p in items if p not in group)
-        names: frozenset[str] = frozenset(name for p in group for name in p[1].roots or ())
-        found = _PREPARED[constraints] = (names, group, rest)
-    return found
+    names: frozenset[str]
+    rest: tuple[Prepared, ...]
+    everything: tuple[Prepared, ...]  # group + rest, in that order
+
+
+#: id(constraints) -> (constraints, plan): constraint tuples live as long as their elements;
+#: keeping the tuple in the value makes the id lookup safe and spares hashing it.
+_PLANS: dict[int, tuple[tuple[Constraint, ...], Plan]] = {}
+
+
+def prepare(constraints: tuple[Constraint, ...]) -> Plan:
+    """The plan of a constraint list (compiled on first use)."""
+    entry = _PLANS.get(id(constraints))
+    if entry is not None and entry[0] is constraints:
+        return entry[1]
+    items = [(c, compile_invariant(c.expression), NATIVE_FORMS.get((c.key, c.expression)))
+             for c in constraints if c.key not in NATIVE]  # fmt: skip
+    group = tuple(p for p in items if p[2] is None and p[1].roots is not None and not p[1].choice_roots
+                  and p[1].holds_when_absent is True and p[1].pure)  # fmt: skip
+    rest = tuple(p for p in items if p not in group)
+    names: frozenset[str] = frozenset(name for p in group for name in p[1].roots or ())
+    plan = Plan(names, rest, group + rest)
+    _PLANS[id(constraints)] = (constraints, plan)
+    return plan
 
 
 def check(walker: Walker, constraints: tuple[Constraint, ...], value: Any, code: str | None,
           elem: Element | None, path: str, anchor: Element) -> None:  # fmt: skip
     """Evaluate ``constraints`` on one value and report those that fail."""
     root = walker.current
-    names, group, rest = prepare(constraints)
-    todo = rest if isinstance(value, dict) and names.isdisjoint(value) else group + rest
+    plan = prepare(constraints)
+    todo = plan.rest if type(value) is dict and plan.names.isdisjoint(value) else plan.everything
     for constraint, invariant, fast in todo:
         problem = None
         verdict = fast(value, root) if fast is not None else None
@@ -212,21 +219,31 @@ def check(walker: Walker, constraints: tuple[Constraint, ...], value: Any, code:
             _report(walker, constraint, path, anchor, problem)
 
 
+#: (id(constraint), element id, problem) -> (constraint, issue type, English, Danish)
+_TEXTS: dict[tuple[int, str, str | None], tuple[Constraint, str, str, str]] = {}
+
+
 def _report(
     walker: Walker, constraint: Constraint, path: str, anchor: Element, problem: str | None
 ) -> None:
-    human = constraint.human.strip() or constraint.expression
-    walker.ctx.report(
-        severity_of(constraint, walker),
-        "invariant.failed",
-        constraint.key,
-        path,
-        element=walker.display(anchor, anchor),
-        key=constraint.key,
-        human=human,
-        detail=f" (could not be evaluated: {problem})" if problem else "",
-        human_da=DANISH.get(constraint.key, f"(engelsk regeltekst) {human}"),
-    )
+    key = (id(constraint), anchor.id, problem)
+    texts = _TEXTS.get(key)
+    if texts is None or texts[0] is not constraint:
+        human = constraint.human.strip() or constraint.expression
+        message = MESSAGES["invariant.failed"]
+        params = {
+            "element": walker.display(anchor, anchor),
+            "key": constraint.key,
+            "human": human,
+            "detail": f" (could not be evaluated: {problem})" if problem else "",
+            "human_da": DANISH.get(constraint.key, f"(engelsk regeltekst) {human}"),
+        }
+        texts = (constraint, message.code, message.en.format(**params), message.da.format(**params))
+        if len(_TEXTS) < 20_000:
+            _TEXTS[key] = texts
+    severity = severity_of(constraint, walker)
+    walker.ctx.add(Issue(severity, texts[1], constraint.key, texts[2], expression=path,
+                         text_da=texts[3]))  # fmt: skip
 
 
 def datatype_constraints(code: str) -> tuple[Constraint, ...]:

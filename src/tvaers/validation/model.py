@@ -74,6 +74,7 @@ class Element:
         "_keys",
         "_keys_by_type",
         "_required",
+        "_required_keys",
         "array",
         "binding",
         "binding_members",
@@ -142,6 +143,7 @@ class Element:
         self._keys: dict[str, tuple[Element, str | None]] | None = None
         self._keys_by_type: dict[str, dict[str, tuple[Element, str | None]]] = {}
         self._required: tuple[Element, ...] | None = None
+        self._required_keys: dict[str | None, tuple[tuple[Element, tuple[str, ...]], ...]] = {}
 
     def __repr__(self) -> str:
         return f"Element({self.id} {self.min}..{'*' if self.max == UNBOUNDED else self.max})"
@@ -197,16 +199,15 @@ class Element:
         self, code: str | None, datatype: Callable[[str], Element | None]
     ) -> tuple[tuple[Element, tuple[str, ...]], ...]:
         """Required children with the JSON keys that satisfy each (cached per type)."""
-        cache_key = f"required:{code}"
-        found = self._keys_by_type.get(cache_key)
+        found = self._required_keys.get(code)
         if found is None:
             keys = self.keys_for(code, datatype) if code is not None else self.keys(datatype)
-            found = tuple(  # type: ignore[assignment]
+            found = tuple(
                 (child, tuple(k for k, (c, t) in keys.items() if c is child and t != "Element"))
                 for child in self.required_for(code, datatype)
             )
-            self._keys_by_type[cache_key] = found  # type: ignore[assignment]
-        return found  # type: ignore[return-value]
+            self._required_keys[code] = found
+        return found
 
     def required(self, datatype: Callable[[str], Element | None]) -> tuple[Element, ...]:
         """Children with ``min > 0``, or with a required slice (cached)."""

@@ -40,9 +40,8 @@ def check(walker: Walker, item: Any, elem: Element, path: str, anchor: Element) 
     if not isinstance(reference, str) or reference.startswith("#"):
         return
     ctx = walker.ctx
-    assert ctx.index is not None
     ctx.impure += 1
-    target = ctx.index.resolve(reference)
+    target = ctx.resolve(reference)
     if target is None:
         ctx.report("error", "reference.unresolved", walker.rule("reference", anchor), path,
                    element=walker.display(anchor, anchor), reference=describe(reference))  # fmt: skip

@@ -29,8 +29,29 @@ def _primitive(code: str) -> tuple[str, re.Pattern[str] | None]:
     return found
 
 
+#: type -> strings already found valid for it: codes, systems and dates repeat across reports.
+_VALID_STRINGS: dict[str, set[str]] = {}
+_VALID_LIMIT = 50_000  # per type
+
+
 def primitive_problem(item: Any, code: str) -> tuple[str, dict[str, Any]] | None:
     """Why ``item`` is not a valid JSON value of primitive ``code``, as (kind, params)."""
+    if type(item) is str:
+        valid = _VALID_STRINGS.get(code)
+        if valid is None:
+            valid = _VALID_STRINGS[code] = set()
+        elif item in valid:
+            return None
+        problem = _problem(item, code)
+        if problem is None:
+            if len(valid) > _VALID_LIMIT:
+                valid.clear()
+            valid.add(item)
+        return problem
+    return _problem(item, code)
+
+
+def _problem(item: Any, code: str) -> tuple[str, dict[str, Any]] | None:
     kind, regex = _primitive(code)
     if kind == "string":
         if not isinstance(item, str):
@@ -75,10 +96,21 @@ def _coding_in(coding: Any, members: dict[str, frozenset[str]]) -> bool:
     return codes is not None and code in codes
 
 
+_ALL_CODES: dict[int, tuple[dict[str, frozenset[str]], frozenset[str]]] = {}
+
+
+def _all_codes(members: dict[str, frozenset[str]]) -> frozenset[str]:
+    """Every code of a value set, whatever its system (a bound ``code`` has no system)."""
+    found = _ALL_CODES.get(id(members))
+    if found is None or found[0] is not members:
+        found = _ALL_CODES[id(members)] = (members, frozenset().union(*members.values()))
+    return found[1]
+
+
 def in_binding(item: Any, code: str, members: dict[str, frozenset[str]]) -> bool:
     """Required-binding membership of a code, Coding or CodeableConcept."""
     if code == "code":
-        return isinstance(item, str) and any(item in codes for codes in members.values())
+        return isinstance(item, str) and item in _all_codes(members)
     if code == "Coding":
         return _coding_in(item, members)
     if code == "CodeableConcept":

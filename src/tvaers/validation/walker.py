@@ -40,6 +40,18 @@ _CLEAN: dict[tuple[Any, ...], bool] = {}
 _CLEAN_LIMIT = 200_000
 
 
+_PRIMITIVE, _RESOURCE, _COMPLEX = "primitive", "resource", "complex"
+_KINDS: dict[str | None, str] = {}  # type code -> one of the three (decided once per code)
+
+
+def _kind_of(code: str | None) -> str:
+    if code in PRIMITIVES:
+        return _PRIMITIVE
+    if code is None or code in _RESOURCE_CODES or code in resource_names():
+        return _RESOURCE
+    return _COMPLEX
+
+
 class Walker:
     """Validates one resource against one profile (``pid`` names it in rule keys)."""
 
@@ -101,9 +113,12 @@ class Walker:
             (elem._keys or elem.keys(datatype)) if code is None else elem.keys_for(code, datatype)
         )
         for child, names in elem.required_keys(code, datatype):  # first: probes fail fast
-            if not any(name in obj for name in names):
+            for name in names:
+                if name in obj:
+                    break
+            else:
                 self.missing(child, path, anchor)
-        seen: set[Element] = set()
+        seen: set[Element] | None = None  # choice elements met (only they can repeat)
         for key, value in obj.items():
             hit = keys.get(key)
             if hit is None:
@@ -114,13 +129,16 @@ class Walker:
             if child_code == "Element":
                 self.primitive_extension(value, child, path + "." + key[1:], anchor)
                 continue
-            if child in seen:  # a second type of one choice element
-                self.ctx.report("error", "cardinality.choice",
-                                self.rule("cardinality", anchor if child.core else child),
-                                f"{path}.{child.name[:-3]}", element=self.display(child, anchor),
-                                keys=", ".join(k for k in obj if k.startswith(child.name[:-3])))  # fmt: skip
-                continue
-            seen.add(child)
+            if child.is_choice:
+                if seen is None:
+                    seen = set()
+                elif child in seen:  # a second type of one choice element
+                    self.ctx.report("error", "cardinality.choice",
+                                    self.rule("cardinality", anchor if child.core else child),
+                                    f"{path}.{child.name[:-3]}", element=self.display(child, anchor),
+                                    keys=", ".join(k for k in obj if k.startswith(child.name[:-3])))  # fmt: skip
+                    continue
+                seen.add(child)
             self.property(child, key, value, child_code, path, anchor)
 
     def missing(self, child: Element, path: str, anchor: Element) -> None:
@@ -291,15 +309,18 @@ class Walker:
 
     # ------------------------------------------------------------------ values
     def value(self, item: Any, elem: Element, code: str | None, path: str, anchor: Element) -> None:
-        if code in PRIMITIVES:
-            self.primitive(item, elem, code, path, anchor)
-            return
-        if code is None or code in _RESOURCE_CODES or code in resource_names():
+        kind = _KINDS.get(code)
+        if kind is None:
+            kind = _KINDS[code] = _kind_of(code)
+        if code is None or kind is _RESOURCE:
             if not isinstance(item, dict) or not isinstance(item.get("resourceType"), str):
                 self.ctx.report("error", "type.resource", self.rule("type", anchor), path,
                                 element=self.display(elem, anchor), got=describe(item))  # fmt: skip
                 return
             self.on_resource(item, elem, path, self)
+            return
+        if kind is _PRIMITIVE:
+            self.primitive(item, elem, code, path, anchor)
             return
         if not isinstance(item, dict):
             self.ctx.report("error", "type.object", self.rule("type", anchor), path,

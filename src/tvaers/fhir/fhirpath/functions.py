@@ -48,6 +48,8 @@ def function(name: str, min_args: int = 0, max_args: int = 0) -> Callable[[Build
 def _per_item(compiler: Compiler, arg: ast.Node) -> Callable[[Any, int, Context], list[Any]]:
     """Compile an argument evaluated with one item as focus (and ``$index`` bound)."""
     fn = compiler.compile(arg)
+    if not _uses_index(arg):  # most criteria never read $index: no bookkeeping
+        return lambda item, index, ctx: fn([item], ctx)
 
     def run(item: Any, index: int, ctx: Context) -> list[Any]:
         saved = ctx.index
@@ -58,6 +60,26 @@ def _per_item(compiler: Compiler, arg: ast.Node) -> Callable[[Any, int, Context]
             ctx.index = saved
 
     return run
+
+
+def _uses_index(node: ast.Node) -> bool:
+    """Whether ``$index`` occurs in ``node`` (nested iterations set their own)."""
+    if isinstance(node, ast.Special):
+        return node.name == "index"
+    children: tuple[ast.Node, ...] = ()
+    if isinstance(node, ast.Call):
+        children = node.args
+    elif isinstance(node, ast.Invoke):
+        children = (node.target, node.step)
+    elif isinstance(node, ast.Index):
+        children = (node.target, node.index)
+    elif isinstance(node, ast.Binary):
+        children = (node.left, node.right)
+    elif isinstance(node, ast.Unary):
+        children = (node.operand,)
+    elif isinstance(node, ast.TypeTest):
+        children = (node.left,)
+    return any(_uses_index(child) for child in children)
 
 
 def _value_arg(compiler: Compiler, node: ast.Call, i: int) -> Callable[[list[Any], Context], Any]:

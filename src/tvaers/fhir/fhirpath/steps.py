@@ -150,6 +150,8 @@ def keyed_step(children: tuple[Child, ...]) -> Fn:
     pairs = tuple(
         dict.fromkeys((c.key, c.type if c.type in model.TEMPORAL_TYPES else None) for c in children)
     )
+    if len(pairs) == 1 and pairs[0][1] is None:
+        return _single_key(pairs[0][0])
 
     def keyed(focus: list[Any], ctx: Context) -> list[Any]:
         out: list[Any] = []
@@ -170,21 +172,43 @@ def keyed_step(children: tuple[Child, ...]) -> Fn:
     return keyed
 
 
+def _single_key(key: str) -> Fn:
+    """Read one JSON key exactly (a typed member that is no choice and needs no conversion)."""
+
+    def single_key(focus: list[Any], ctx: Context) -> list[Any]:
+        out: list[Any] = []
+        for item in focus:
+            if type(item) is dict:
+                value = item.get(key)
+                if value is None:
+                    continue
+                if type(value) is list:
+                    out.extend(v for v in value if v is not None)
+                else:
+                    out.append(value)
+        return out
+
+    return single_key
+
+
 def declared_type_step(children: tuple[Child, ...], type_name: str) -> Fn:
     """The children of a typed member whose declared type is ``type_name`` (or a subtype);
     a child declared as an abstract ``Resource`` is tested by its ``resourceType``."""
-    from tvaers.fhir.fhirpath.values import matches_type
+    from tvaers.fhir.fhirpath.values import is_instance
 
     local = model.split_type_name(type_name)
-    exact = keyed_step(tuple(c for c in children if model.is_a(c.type, local)))
+    exact = tuple(c for c in children if model.is_a(c.type, local))
     abstract = tuple(c for c in children if c.type in model.ABSTRACT_RESOURCES)
     if not abstract:
-        return exact
+        return keyed_step(exact)
     resources = keyed_step(abstract)
+    if not exact:
+        return lambda focus, ctx: [v for v in resources(focus, ctx) if is_instance(v, local)]
+    exact_step = keyed_step(exact)
 
     def declared(focus: list[Any], ctx: Context) -> list[Any]:
-        found = [v for v in resources(focus, ctx) if matches_type(v, local)]
-        return exact(focus, ctx) + found
+        found = [v for v in resources(focus, ctx) if is_instance(v, local)]
+        return exact_step(focus, ctx) + found
 
     return declared
 

@@ -161,7 +161,11 @@ def matches_type(value: Any, type_name: str) -> bool:
     Used by ``ofType``/``is``/``as`` when navigation did not tell the type (typed choice
     elements like ``valueQuantity`` are resolved by key before this is reached).
     """
-    name = model.split_type_name(type_name)
+    return is_instance(value, model.split_type_name(type_name))
+
+
+def is_instance(value: Any, name: str) -> bool:
+    """:func:`matches_type` for a type name already split (``Quantity``, ``string``)."""
     kind = type(value)
     if kind is dict:
         if value.get("resourceType") == name:
