@@ -51,9 +51,12 @@ class Agreement:
     period_end: str | None = None  # exclusive
 
     @classmethod
-    def from_document(cls, data: dict[str, Any], *, source: str = "<agreement>") -> Agreement:
-        """Check ``data`` against the schema and build the agreement."""
-        check_document(data, source)
+    def from_document(
+        cls, data: dict[str, Any], *, source: str = "<agreement>", check: bool = True
+    ) -> Agreement:
+        """Check ``data`` against the schema (unless it was checked when stored) and build it."""
+        if check:
+            check_document(data, source)
         scope, delivery = data["scope"], data["delivery"]
         start, end = scope.get("period_start"), scope.get("period_end")
         if start and end and date.fromisoformat(start) >= date.fromisoformat(end):
