@@ -1,12 +1,15 @@
-"""Synthetic Denmark generator: citizens per second and peak memory for growing sizes.
+"""Synthetic Denmark generator: citizens/s, delivery reports/s and peak memory by size.
 
 Each size runs in a fresh process (so peak RSS is its own) and writes to a temporary folder
 that is removed afterwards. Memory should stay flat as the size grows (blocks are generated
-and written one at a time); time and bytes grow linearly, so the last row is extrapolated to
-the full country (5.96 million citizens).
+and written one at a time; reports are spilled per month); time and bytes grow linearly, so
+the last row is extrapolated to the full country (5.96 million citizens). Phases: blocks
+(part 1 and the municipal stories, in the workers), reports (sorting the spill into
+``reports/`` files), truth (the indicators' ground truth, DuckDB).
 
     python bench/synth.py                      # quick: 25k..200k citizens, 1 worker
     python bench/synth.py --sizes 590000 --workers 2 --keep /tmp/synth-10pct   # 10 % country
+    python bench/synth.py --sizes 5961249 --workers 2                          # the country
 """
 
 from __future__ import annotations
@@ -29,12 +32,17 @@ from tvaers.synth.generate import generate
 citizens, workers, out = int(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3])
 config = SynthConfig(citizens=citizens, start=date(2023, 1, 1), end=date(2025, 12, 31), seed=2025)
 t0 = time.perf_counter()
-manifest = generate(config, out, workers=workers)
+phases = {}
+manifest = generate(config, out, workers=workers, timings=phases)
 seconds = time.perf_counter() - t0
 self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 child_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 files = {k: {"rows": v["rows"], "bytes": v["bytes"]} for k, v in manifest["files"].items()}
-print(json.dumps({"seconds": seconds, "self_kb": self_kb, "child_kb": child_kb, "files": files}))
+municipal = manifest["municipal"]
+files["reports/"] = {"rows": municipal["reports"], "bytes": municipal["report_bytes"]}
+disk = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+print(json.dumps({"seconds": seconds, "self_kb": self_kb, "child_kb": child_kb, "files": files,
+                  "phases": phases, "reports": municipal["reports"], "disk": disk}))
 """
 
 
@@ -61,9 +69,10 @@ def main() -> int:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     print(
-        "| citizens | workers | seconds | citizens/s | peak RSS main (MB) | peak RSS worker (MB) | bytes on disk |"
+        "| citizens | workers | seconds | blocks / reports / truth (s) | citizens/s | reports "
+        "| reports/s | peak RSS main (MB) | peak RSS worker (MB) | bytes on disk |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|")
     last: dict[str, object] = {}
     for i, n in enumerate(sizes):
         keep = args.keep if (args.keep and i == len(sizes) - 1) else None
@@ -73,14 +82,19 @@ def main() -> int:
         finally:
             if keep is None:
                 shutil.rmtree(out, ignore_errors=True)
-        files = last["files"]
-        assert isinstance(files, dict)
-        total = sum(int(f["bytes"]) for f in files.values())
+        total = int(last["disk"])  # type: ignore[call-overload]
         secs = float(last["seconds"])  # type: ignore[arg-type]
+        phases = last["phases"]
+        assert isinstance(phases, dict)
+        reports = int(last["reports"])  # type: ignore[call-overload]
+        # reports/s: the municipal work is inside the blocks phase, so count blocks + reports
+        report_secs = float(phases.get("blocks", 0)) + float(phases.get("reports", 0))
+        split = " / ".join(f"{float(phases.get(p, 0)):.1f}" for p in ("blocks", "reports", "truth"))
         worker_mb = int(last["child_kb"]) / 1024 if args.workers > 1 else 0.0  # type: ignore[call-overload]
         print(
-            f"| {n:,} | {args.workers} | {secs:.1f} | {n / secs:,.0f} | "
-            f"{int(last['self_kb']) / 1024:.0f} | {worker_mb:.0f} | {total / 1e6:,.1f} MB |"  # type: ignore[call-overload]
+            f"| {n:,} | {args.workers} | {secs:.1f} | {split} | {n / secs:,.0f} | {reports:,} | "
+            f"{reports / max(report_secs, 1e-9):,.0f} | {int(last['self_kb']) / 1024:.0f} | "  # type: ignore[call-overload]
+            f"{worker_mb:.0f} | {total / 1e6:,.1f} MB |"
         )
     n = sizes[-1]
     files = last["files"]
@@ -97,6 +111,7 @@ def main() -> int:
             "organisations",
             "responsible_authority",
             "events/municipality_effects",
+            "events/municipal_plan",
             "clients",
         )
         factor = 1.0 if fixed else scale
@@ -104,7 +119,7 @@ def main() -> int:
             f"| {name} | {rows:,} | {size:,} | {rows * factor:,.0f} | {size * factor / 1e6:,.1f} MB |"
         )
     secs = float(last["seconds"])  # type: ignore[arg-type]
-    total = sum(int(f["bytes"]) for f in files.values())
+    total = int(last["disk"])  # type: ignore[call-overload]
     print(
         f"\nFull country (estimate, linear): {secs * scale / 60:.1f} min with {args.workers} worker(s), "
         f"{total * scale / 1e9:.2f} GB on disk; memory stays at the per-block level above."

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import shutil
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
@@ -23,13 +25,12 @@ from tvaers.synth.block import run_block
 from tvaers.synth.clients import write_clients
 from tvaers.synth.config import COHORTS, SynthConfig
 from tvaers.synth.health_system import health_system
-from tvaers.synth.municipal.block import SPILL, VERSIONS, municipal_block, plan_of
+from tvaers.synth.municipal.block import VERSIONS, municipal_block, plan_of
 from tvaers.synth.municipal.manifest import municipal_manifest, write_plan
 from tvaers.synth.municipal.options import MunicipalOptions
 from tvaers.synth.municipal.partition import (
     LEDGER,
     LEDGER_SCHEMA,
-    Spill,
     write_month,
     write_reports,
 )
@@ -58,13 +59,16 @@ def generate(
     on_block: Callable[[int], None] | None = None,
     municipal: MunicipalOptions | None = None,
     truth: bool = True,
+    timings: dict[str, float] | None = None,
 ) -> dict[str, object]:
     """Write every output file of ``config`` under ``out``; returns the manifest.
 
     With ``municipal`` enabled (the default) the blocks also produce municipal delivery
     reports, written in submission order under ``reports/`` with ``report_ledger.parquet``,
-    and (``truth``) the ground truth of every indicator under ``truth/``.
+    and (``truth``) the ground truth of every indicator under ``truth/``. ``timings``, if
+    given, receives the wall-clock seconds of the phases (blocks, reports, truth).
     """
+    clock = _Clock(timings)
     options = municipal or MunicipalOptions()
     out.mkdir(parents=True, exist_ok=True)
     (out / "events").mkdir(exist_ok=True)
@@ -80,18 +84,19 @@ def generate(
         name: FixedRowGroupWriter(out / f"{name}.parquet", schema, name)
         for name, schema in schemas.items()
     }
-    spill = Spill(out / ".spill") if options.enabled else None
+    spill = out / ".spill" if options.enabled else None
+    if spill is not None and spill.exists():
+        shutil.rmtree(spill)
     try:
-        for tables in _blocks(config, options, workers):
+        for tables in _blocks(config, options, workers, spill):
             for name, writer in writers.items():
                 writer.write(tables[name])
-            if spill is not None:
-                spill.write(tables[SPILL])
             if on_block:
                 on_block(1)
     finally:
         for writer in writers.values():
             writer.close()
+    clock.lap("blocks")
     rows = {name: w.rows for name, w in writers.items()}
     if spill is not None:
         ledger = write_reports(spill, out, partial(_months, out=out, workers=workers))
@@ -99,9 +104,11 @@ def generate(
         ledger_writer.write(ledger)
         ledger_writer.close()
         rows["report_ledger"] = ledger.num_rows
+        clock.lap("reports")
     if spill is not None and truth:
         found = compute_truth(out, window=(config.start, config.end))
         rows.update({f"truth/{k}": v for k, v in found.items()})
+        clock.lap("truth")
     manifest = _manifest(config, out, rows, n_clients)
     if options.enabled:
         manifest["municipal"] = municipal_manifest(options, out)
@@ -111,20 +118,35 @@ def generate(
     return manifest
 
 
-def run_all(config: SynthConfig, options: MunicipalOptions, block: int) -> dict[str, pa.Table]:
-    """Part 1 and (if enabled) the municipal part of one block."""
+class _Clock:
+    """Wall-clock seconds per phase, written into ``timings`` (if any)."""
+
+    def __init__(self, timings: dict[str, float] | None):
+        self.timings, self.last = timings, time.perf_counter()
+
+    def lap(self, phase: str) -> None:
+        now = time.perf_counter()
+        if self.timings is not None:
+            self.timings[phase] = now - self.last
+        self.last = now
+
+
+def run_all(
+    config: SynthConfig, options: MunicipalOptions, block: int, spill: Path | None
+) -> dict[str, pa.Table]:
+    """Part 1 and (if enabled) the municipal part of one block (reports go to ``spill``)."""
     tables = run_block(config, block)
-    if options.enabled:
-        tables.update(municipal_block(config, options, block, tables))
+    if options.enabled and spill is not None:
+        tables.update(municipal_block(config, options, block, tables, spill))
     return tables
 
 
 def _blocks(
-    config: SynthConfig, options: MunicipalOptions, workers: int
+    config: SynthConfig, options: MunicipalOptions, workers: int, spill: Path | None
 ) -> Iterator[dict[str, pa.Table]]:
     if workers <= 1 or config.n_blocks == 1:
         for block in range(config.n_blocks):
-            yield run_all(config, options, block)
+            yield run_all(config, options, block, spill)
         return
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(workers) as pool:
@@ -132,7 +154,7 @@ def _blocks(
         next_block = 0
         while next_block < config.n_blocks or pending:
             while next_block < config.n_blocks and len(pending) < workers * IN_FLIGHT_PER_WORKER:
-                pending.append(pool.apply_async(run_all, (config, options, next_block)))
+                pending.append(pool.apply_async(run_all, (config, options, next_block, spill)))
                 next_block += 1
             yield pending.popleft().get()
 

@@ -6,6 +6,8 @@ any worker process and its output does not depend on the worker count.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -15,23 +17,13 @@ from tvaers.synth.municipal.context import block_data
 from tvaers.synth.municipal.delivery import COLUMNS, Courier
 from tvaers.synth.municipal.levers import load_levers
 from tvaers.synth.municipal.options import MunicipalOptions
+from tvaers.synth.municipal.partition import SPILL_SCHEMA, spill_block
 from tvaers.synth.municipal.plan import Plan, draw_plan
 from tvaers.synth.municipal.story import IdPool
 from tvaers.synth.municipal.versions import versions_table
 from tvaers.synth.rng import stream
 
-SPILL = "municipal/spill"
 VERSIONS = "events/municipal_versions"
-SPILL_SCHEMA = pa.schema(
-    [
-        ("send_day", pa.int32()), ("kommunekode", pa.string()), ("covered_day", pa.int32()),
-        ("ig", pa.string()), ("cpr", pa.string()), ("seq", pa.int32()),
-        ("report_id", pa.string()), ("client_id", pa.string()), ("expected", pa.string()),
-        ("rule_key", pa.string()), ("invalid_kind", pa.string()), ("resend_of", pa.string()),
-        ("late", pa.bool_()), ("outage", pa.bool_()), ("entries", pa.int32()),
-        ("data", pa.large_binary()),
-    ]
-)  # fmt: skip
 _PLANS: dict[tuple[object, ...], Plan] = {}
 
 
@@ -44,9 +36,13 @@ def plan_of(config: SynthConfig, options: MunicipalOptions) -> Plan:
 
 
 def municipal_block(
-    config: SynthConfig, options: MunicipalOptions, block: int, tables: dict[str, pa.Table]
+    config: SynthConfig,
+    options: MunicipalOptions,
+    block: int,
+    tables: dict[str, pa.Table],
+    spill: Path,
 ) -> dict[str, pa.Table]:
-    """Delivery reports (spill rows) and resource versions of one block."""
+    """Spill the block's delivery reports under ``spill``; return its resource versions."""
     levers, plan = load_levers(), plan_of(config, options)
     ids = IdPool(stream(config.seed, block, "municipal_ids"))
     data = block_data(tables, plan, levers, ids)
@@ -61,6 +57,9 @@ def municipal_block(
     courier = Courier(plan, levers, options, stream(config.seed, block, "delivery"), ids)
     for story in stories:
         courier.deliver(story)
-    spill = pa.table([pa.array(courier.rows[n], type=SPILL_SCHEMA.field(n).type) for n in COLUMNS],
-                     schema=SPILL_SCHEMA)  # fmt: skip
-    return {SPILL: spill, VERSIONS: versions_table(stories, plan)}
+    reports = pa.table(
+        [pa.array(courier.rows[n], type=SPILL_SCHEMA.field(n).type) for n in COLUMNS],
+        schema=SPILL_SCHEMA,
+    )
+    spill_block(reports, spill, block)
+    return {VERSIONS: versions_table(stories, plan)}

@@ -8,7 +8,6 @@ the indicators is computed from this table: ``truth_actual`` from the real versi
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from typing import Any
 
 import pyarrow as pa
@@ -32,7 +31,7 @@ SCHEMA = pa.schema(
         ("delivered", pa.bool_()), ("known_from", DATE),
     ]
 )  # fmt: skip
-EPOCH = datetime(1970, 1, 1)
+MICROS_PER_MINUTE = 60_000_000
 CATEGORY = {("forloeb", "prevention"): c.FORLOEB_119, ("forloeb", "rehab"): c.FORLOEB_140}
 
 
@@ -69,20 +68,17 @@ def row(story: Story, kommunekode: str, v: Version) -> tuple[Any, ...]:
     if kind == "care_enc":
         category = c.ENC_FOLLOW_UP
     rtype, rid = v.key.split("/", 1)
+    # dates stay epoch days and times minutes since the epoch: typed in one cast per column
     return (
         story.cpr, kommunekode, story.ig, rtype, rid, kind,
-        EPOCH + timedelta(days=v.day, minutes=v.minute), status, status == ENTERED_IN_ERROR,
+        (v.day * 1440 + v.minute) * MICROS_PER_MINUTE, status, status == ENTERED_IN_ERROR,
         v.erroneous, a.get("focus_code") if kind == "sr" else a.get("code"),
         a.get("generation"), local[0] if local else None, category, a.get("care_class"),
-        _date(start), _date(end), a.get("status_reason"), a.get("based_on"),
+        start, end, a.get("status_reason"), a.get("based_on"),
         a.get("service_request"), _refs(kind, a), a.get("level_n", a.get("target_n")),
-        _date(a.get("authored")), _date(a.get("discharge")), _date(a.get("occurrence")),
-        v.delivered is not None, _date(v.delivered),
+        a.get("authored"), a.get("discharge"), a.get("occurrence"),
+        v.delivered is not None, v.delivered,
     )  # fmt: skip
-
-
-def _date(day: int | None) -> Any:
-    return None if day is None else (EPOCH + timedelta(days=int(day))).date()
 
 
 def versions_table(stories: list[Story], plan: Plan) -> pa.Table:
@@ -94,6 +90,14 @@ def versions_table(stories: list[Story], plan: Plan) -> pa.Table:
     ]
     columns: list[Any] = list(zip(*rows, strict=True)) if rows else [() for _ in SCHEMA.names]
     return pa.Table.from_arrays(
-        [pa.array(col, type=f.type) for col, f in zip(columns, SCHEMA, strict=True)],
-        schema=SCHEMA,
+        [_array(col, f.type) for col, f in zip(columns, SCHEMA, strict=True)], schema=SCHEMA
     )
+
+
+def _array(values: Any, kind: pa.DataType) -> pa.Array:
+    """Dates from epoch days, timestamps from microseconds; the rest as they are."""
+    if kind == DATE:
+        return pa.array(values, pa.int32()).cast(DATE)
+    if pa.types.is_timestamp(kind):
+        return pa.array(values, pa.int64()).cast(kind)
+    return pa.array(values, type=kind)

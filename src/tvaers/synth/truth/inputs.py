@@ -94,6 +94,8 @@ def connect(
     """A connection with every input view of the run in ``out``."""
     con = duckdb.connect()
     con.execute(f"SET memory_limit = '{memory}'")
+    spill = str(out / ".truth-tmp").replace("'", "''")
+    con.execute(f"SET temp_directory = '{spill}'")
     con.execute("SET preserve_insertion_order = false")
     files = {
         "cpr": "cpr.parquet", "cpr_residence": "cpr_residence.parquet",

@@ -11,6 +11,7 @@ docs/data-formats.md. Never imports the registry: the definitions are re-stated 
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -84,6 +85,7 @@ def compute_truth(
     for name, table in results.items():
         _write(table, out / TRUTH / f"{name}.parquet", f"truth/{name}", end)
     con.close()
+    shutil.rmtree(out / ".truth-tmp", ignore_errors=True)
     return {name: table.num_rows for name, table in results.items()}
 
 
