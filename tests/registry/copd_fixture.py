@@ -24,9 +24,11 @@ UNKNOWN is a SOR unit the organisation table does not know.
 | P16 | contact still open at cut-off | - | - |
 
 K5 (K1 by §119 forløb started 0-60 days after discharge; §119 coverage: 101 and 147 report
-every month, 751 and 461 never): med_forloeb P01 (forløb day 20), P14 (day 0); uden_forloeb
-P02, P03 (forløb day 61), P06, P13; ukendt P04, P05, P11 (751), P12 (461), P15 (no
-residence). Per stratum (num, den, uoplyst, excl): med 0/2/0/0, uden 1/2/1/1, ukendt 0/3/1/1.
+every month, 751 and 461 never): unknown (the residence municipality did not report §119
+in the window) P04, P05, P11 (751), P12 (461); participant P01 (forløb day 20), P14 (day 0);
+non_participant P02, P03 (forløb day 61), P06, P13, P15 (no residence: not "not
+reporting"). Per stratum (num, den, uoplyst, excl): participant 0/2/0/0, non_participant
+1/3/1/1, unknown 0/2/1/1.
 
 K3/K4, persons R1-R7 (§119 referrals, no LPR contacts):
 
@@ -293,15 +295,15 @@ K3 = {
 }
 K4 = {1: ("numerator", None), 2: ("denominator_only", None), 7: ("excluded", "died_during_course")}
 K5_STRATUM = {
-    1: "med_forloeb",
-    14: "med_forloeb",
-    2: "uden_forloeb",
-    3: "uden_forloeb",
-    6: "uden_forloeb",
-    13: "uden_forloeb",
-    4: "ukendt",
-    5: "ukendt",
-    11: "ukendt",
-    12: "ukendt",
-    15: "ukendt",
+    1: "participant",
+    14: "participant",
+    2: "non_participant",
+    3: "non_participant",
+    6: "non_participant",
+    13: "non_participant",
+    15: "non_participant",
+    4: "unknown",
+    5: "unknown",
+    11: "unknown",
+    12: "unknown",
 }

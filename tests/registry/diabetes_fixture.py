@@ -2,7 +2,7 @@
 
 Period 2025; data cut-off 2026-03-01. §119 coverage: 101 reports every month 2022-01..2026-02;
 751 never. Hospital contacts are 2-hour outpatient visits unless noted (cohort (a) counts
-every contact type: the database's contact rule has no minimum duration).
+every contact type; the unit is the day's first contact with DE11*, no age limit).
 
 | person | case | D1 (a) hospital | D1 (b) municipal | D2 |
 |---|---|---|---|---|
@@ -12,14 +12,14 @@ every contact type: the database's contact rule has no minimum duration).
 | A4 | DE11 2025-10-01 (180-day window open at cut-off) | uoplyst (follow_up_open) | - | - |
 | A5 | lives in 751 (no §119 reports); DE11 2025-06-01 | uoplyst (municipality_not_reporting) | - | - |
 | A6 | DE10 (type 1) | - | - | - |
-| A7 | aged 17 | - | - | - |
+| A7 | aged 17 (D1 has no age limit); DE11 03-01 | denominator_only | - | - |
 | A8 | virtual DE11 contact 01-15, physical DE11 05-01; Sygdomshåndtering day 200 | denominator_only (index 01-15) | - | - |
 | B1 | SR T90 (ICPC-2) 02-01; Sygdomshåndtering 03-01; forløb 03-01..06-01 completed | - | numerator | numerator |
 | B2 | SR DE119 03-01; only Kostvejledning; forløb 03-20..05-15 revoked "Aktivt fravalg" | - | denominator_only | denominator_only |
 | B3 | SR DJ441 (COPD) | - | - | - |
 | B4 | SR DE119 04-01; Sygdomshåndtering 04-20; forløb 04-20..05-03 revoked; died 05-01 | - | numerator | excluded (died_during_course) |
 
-D1 (a): 1/3/2/0 (numerator/denominator/uoplyst/excluded); (b): 3/4/0/0; D2: 1/2/0/1.
+D1 (a): 1/4/2/0 (numerator/denominator/uoplyst/excluded); (b): 3/4/0/0; D2: 1/2/0/1.
 """
 
 from __future__ import annotations
@@ -167,6 +167,7 @@ D1A = {
     A[3]: ("denominator_only", None),
     A[4]: ("uoplyst", "follow_up_open"),
     A[5]: ("uoplyst", "municipality_not_reporting"),
+    A[7]: ("denominator_only", None),
     A[8]: ("denominator_only", None),
 }
 D1B = {

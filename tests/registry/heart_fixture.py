@@ -36,7 +36,7 @@ planned intervention, E = encounter, F = forløb. Day n = n days after the refer
 | P02 | SR DI251 02-01; PI + E day 20; F 02-25..04-01 revoked "Aktivt fravalg"; tobacco condition | denominator_only (20 d) | denominator_only | denominator_only |
 | P03 | SR DI500 (heart failure) 03-01; F completed 06-01 | - | - | - |
 | P04 | SR DI211 03-10, no PI; an unlinked finished E 03-15 | numerator (fallback, 5 d) | - | - |
-| P05 | SR DI214 11-20 still active, no E | uoplyst (open_without_contact) | - | - |
+| P05 | SR DI214 11-20 still active, no E | uoplyst (no_contact_yet) | - | - |
 | P06 | 147*: SR DI214 04-01 revoked, no E | denominator_only | - | - |
 | P07 | 147*: SR DI214 05-01; F 05-10 active; E planned day 3, finished day 14 (on F) | numerator (14 d) | - | - |
 | P08 | 147: SR DI214 06-01 completed; linked E day 3 entered-in-error; F 06-10..07-15 revoked "udeblevet"; tobacco condition, tobacco PI entered-in-error | denominator_only | denominator_only | denominator_only |
@@ -44,8 +44,8 @@ planned intervention, E = encounter, F = forløb. Day n = n days after the refer
 | P10 | SR DI251 09-01; PI + E day 12; F 09-20..2026-01-10 completed | numerator (12 d) | - (2026) | - |
 
 H2 median days: 5, 9, 12, 14, 20 -> 12. H5 (coverage of the Q persons' municipalities in
-the 90-day window): numerator Q01-04, 06-08, 10, 11, 16, 18, 20; denominator_only Q05, Q09,
-Q15; uoplyst Q13 (residence_unknown), Q14 (follow_up_open).
+the 90-day window's months): numerator Q01-04, 06-08, 10, 11, 14, 16, 18, 20;
+denominator_only Q05, Q09, Q15; uoplyst Q13 (residence_unknown).
 """
 
 from __future__ import annotations
@@ -420,7 +420,7 @@ H2 = {
     1: ("numerator", None),
     2: ("denominator_only", None),
     4: ("numerator", None),
-    5: ("uoplyst", "open_without_contact"),
+    5: ("uoplyst", "no_contact_yet"),
     6: ("denominator_only", None),
     7: ("numerator", None),
     8: ("denominator_only", None),
@@ -434,8 +434,7 @@ H3 = {
 }
 H4 = {1: ("numerator", None), 2: ("denominator_only", None), 8: ("denominator_only", None)}
 H5 = {
-    **{n: ("numerator", None) for n in (1, 2, 3, 4, 6, 7, 8, 10, 11, 16, 18, 20)},
+    **{n: ("numerator", None) for n in (1, 2, 3, 4, 6, 7, 8, 10, 11, 14, 16, 18, 20)},
     **{n: ("denominator_only", None) for n in (5, 9, 15)},
     13: ("uoplyst", "residence_unknown"),
-    14: ("uoplyst", "follow_up_open"),
 }

@@ -10,7 +10,7 @@ P1 (planned follow-ups, "opfølgning", dated in 2025):
 | E1 | GeneralEncounter 03-10 on condition k1; observation on k1 day 5 | numerator |
 | E2 | GeneralEncounter 04-10 on k2; observation day 21 | denominator_only |
 | E3 | old Encounter 05-10 without reasonReference; k3 points at it (extension); observation on k3 day 3 | numerator |
-| E4 | 147 (never reports observations): GeneralEncounter 06-01 | uoplyst (municipality_without_observations) |
+| E4 | 147 (never reports observations): GeneralEncounter 06-01 | uoplyst (follow_up_not_reported) |
 | E5 | GeneralEncounter 12-25; observation 2026-01-03 (day 9) | numerator (as of 2025-12-31: uoplyst follow_up_open) |
 | E6 | GeneralEncounter of another type | - |
 | E7 | GeneralEncounter 07-01 on k7; observation on another condition day 2 | denominator_only |
@@ -26,13 +26,13 @@ P1: 3/6/1/0. P2 (home-care conditions active on 2025-12-31):
 | K4 | active; goal entered-in-error | denominator_only |
 | K5 | nursing condition (no functional level) | - |
 | K6 | active; goal only from 2026-01-05 | denominator_only |
-| K7 | died 10-01, condition still active | excluded (died) |
-| K8 | 147 (no care reports after October) | uoplyst (municipality_not_reporting) |
+| K7 | died 10-01, condition (and goal) still active | numerator |
+| K8 | 147 (no care reports after October), active goal | numerator |
 | K9 | condition first recorded 2026-01-10 | - |
 | K10 | active; goal cancelled 12-01 | denominator_only |
 | E3 | k3 (P1's condition) is active too, without a goal | denominator_only |
 
-P2: 1/6/1/1.
+P2: 3/8/0/0.
 """
 
 from __future__ import annotations
@@ -158,7 +158,7 @@ P1 = {
     E[1]: ("numerator", None),
     E[2]: ("denominator_only", None),
     E[3]: ("numerator", None),
-    E[4]: ("uoplyst", "municipality_without_observations"),
+    E[4]: ("uoplyst", "follow_up_not_reported"),
     E[5]: ("numerator", None),
     E[7]: ("denominator_only", None),
     E[8]: ("denominator_only", None),
@@ -168,8 +168,8 @@ P2 = {
     K[2]: ("denominator_only", None),
     K[4]: ("denominator_only", None),
     K[6]: ("denominator_only", None),
-    K[7]: ("excluded", "died"),
-    K[8]: ("uoplyst", "municipality_not_reporting"),
+    K[7]: ("numerator", None),
+    K[8]: ("numerator", None),
     K[10]: ("denominator_only", None),
     E[3]: ("denominator_only", None),
 }

@@ -5,36 +5,37 @@ Period 2025; data cut-off 2026-03-01. Care coverage: 101 and 147 report every mo
 relevant". A condition version takes effect on its ``last_updated`` date (the EOJ's
 change), whenever it arrived.
 
-M1/M2 units (course x home-care condition in force at course start; later = last version
-60-180 days after start):
+M1/M2 units (course x home-care condition it addresses, with the version in force at the
+course start and a later version 60-180 days after; without a later version: no unit):
 
 | citizen | course (start..end) | condition: start -> later | goal | M1 | M2 |
 |---|---|---|---|---|---|
 | C1 | legacy 02-01..04-15 | J1.1 L2 -> L1 (day 73) | L1 | numerator | numerator |
 | C2 | simplified 03-01..05-20 | Personlig pleje L3 -> L3 (day 100) | L2 | denominator_only | denominator_only |
-| C3 | legacy 04-01..06-10 | L2 -> L1 on day 40 only | - | excluded (no_later_assessment) | excluded (no_goal) |
-| C4 | legacy 10-01..12-20 | L2, window open at cut-off | L0 | uoplyst (follow_up_open) | uoplyst (follow_up_open) |
-| C5 | legacy 05-01..07-01; died 08-01 | NINE | - | excluded (no_baseline_level) | excluded (no_goal) |
-| C6 | legacy 06-01.. | J1.1 L2 -> simplified code L1 (day 90) | L1 | excluded (generation_changed) | excluded (generation_changed) |
+| C3 | legacy 04-01..06-10 | L2 -> L1 on day 40 only | - | - | - |
+| C4 | legacy 10-01..12-20 | L2 -> L1 (day 70; window open at cut-off) | L0 | uoplyst (follow_up_open) | uoplyst (follow_up_open) |
+| C5 | legacy 05-01..07-01; died 08-01 | NINE, no later version | - | - | - |
+| C6 | legacy 06-01.. | J1.1 L2 -> same resource with a simplified code L1 (day 90) | L1 | - (same_generation) | - |
 | C7 | legacy 02-10..2026-01-15 | a: J3.2 L3 -> L1 (day 70) | L2 | numerator | numerator |
 |    |  | b: J1.6 L1 -> L1 (day 120) | L0 | denominator_only | denominator_only |
 |    |  | c: entered-in-error | - | - | - |
 | C8 | 147: legacy 03-01..05-30 | L2 -> L0, changed day 80, arrived day 106 | L0 | numerator | numerator |
-| C9 | 751 (no care reports): legacy 04-01..07-01 | L2 -> L1 (day 90) | L1 | uoplyst (municipality_not_reporting) | uoplyst (same) |
+| C9 | 751 (no care reports): legacy 04-01..07-01 | L2 -> L1 (day 90) | - | numerator | uoplyst (no_goal) |
 
-M1: 3/5/2/3 (numerator/denominator/uoplyst/excluded); legacy 3/4/2/3, simplified 0/1/0/0.
-M2: 3/5/2/3.
+M1: 4/6/1/0 (numerator/denominator/uoplyst/excluded); legacy 4/5/1/0, simplified 0/1/0/0.
+M2: 3/5/2/0.
 
 M4 (course ended in 2025; active §83 personal-care interventions at start vs 90 days after
-the end): C1 1 -> 0 numerator; C2 0 -> 1 denominator_only; C3 2 -> 1 numerator; C4
-uoplyst (follow_up_open); C5 excluded (died_90d); C8 0 -> 0 (practical help only)
-denominator_only; C9 uoplyst (municipality_not_reporting). 2/4/2/1.
+the end; active on a day = started on or before it and not ended by it): C1 1 -> 0
+numerator; C2 0 -> 1 denominator_only; C3 2 -> 1 numerator; C4 uoplyst (follow_up_open); C5
+excluded (died_90d); C8 0 -> 0 (practical help only) denominator_only; C9 uoplyst
+(municipality_not_reporting). 2/4/2/1; strata legacy 2/3/2/1, simplified (C2) 0/1/0/0.
 
 M3 (§140 referrals authored in 2025; day = first offered contact - discharge date):
 G1 day 5 numerator; G2 day 8 denominator_only; G3 Udskudt, G4 Anden kommune, G9 Frit valg
-excluded; G5 no discharge date uoplyst; G6 day 5 (offer arrived 2026-01-02: as of
-2025-12-31 uoplyst follow_up_open); G7 offer 2 days before discharge denominator_only; G8
-never offered denominator_only; G10 (147) day 6 numerator. 3/6/1/3.
+excluded; G5 no discharge date denominator_only; G6 day 5 (offer arrived 2026-01-02: as of
+2025-12-31 uoplyst no_offer); G7 offer 2 days before discharge numerator; G8 never offered
+uoplyst (no_offer); G10 (147) day 6 numerator. 4/6/1/3.
 Completeness: expected GOP discharges G1 (hip fracture), X2 (stroke, no referral), G10
 (knee replacement, referral day 4 > 3): national 1/3, 101 1/2, 147 0/1.
 """
@@ -94,10 +95,11 @@ def _day(start: str, offset: int) -> date:
 
 def course(n: int, rid: str, start: str, end: str | None, simplified: bool = False) -> Any:
     code, local = (PERSONAL_CARE, "sel83a-rehabilitering") if simplified else (RH, None)
+    addresses = ["k7a", "k7b", "k7c"] if n == 7 else [f"k{n}"]
     return row("interventions_care", C[n], rid, kommune=HOME[n], code=code, local_code=local,
                status="completed" if end else "active", period_start=d(start),
                period_end=d(end) if end else None, last_updated=d(end or start),
-               known=d(end or start))  # fmt: skip
+               known=d(end or start), conditions=addresses)  # fmt: skip
 
 
 def care(n: int, rid: str, code: str, start: str, end: str | None, local: str | None = None) -> Any:
@@ -133,7 +135,9 @@ CONDITIONS = [
     *versions("conditions_care", 3, "k3", [
         (d("2025-03-01"), cond(J11, L[2]), None),
         (_day("2025-04-01", 40), cond(J11, L[1]), None)]),
-    *versions("conditions_care", 4, "k4", [(d("2025-09-01"), cond(J11, L[2]), None)]),
+    *versions("conditions_care", 4, "k4", [
+        (d("2025-09-01"), cond(J11, L[2]), None),
+        (_day("2025-10-01", 70), cond(J11, L[1]), None)]),
     *versions("conditions_care", 5, "k5", [(d("2025-04-01"), cond(J11, NINE), None)]),
     *versions("conditions_care", 6, "k6", [
         (d("2025-05-01"), cond(J11, L[2]), None),
@@ -164,7 +168,7 @@ GOALS = [
         (1, "", "k1", 1, "2025-02-01"), (2, "", "k2", 2, "2025-03-01"),
         (4, "", "k4", 0, "2025-10-01"), (6, "", "k6", 1, "2025-06-01"),
         (7, "a", "k7a", 2, "2025-02-10"), (7, "b", "k7b", 0, "2025-02-10"),
-        (8, "", "k8", 0, "2025-03-05"), (9, "", "k9", 1, "2025-04-01"),
+        (8, "", "k8", 0, "2025-03-05"),
     ]
 ]  # fmt: skip
 INTERVENTIONS = [
@@ -281,23 +285,13 @@ def write_extracts(directory: Path) -> Path:
 M1 = {
     (1, "k1"): ("numerator", None),
     (2, "k2"): ("denominator_only", None),
-    (3, "k3"): ("excluded", "no_later_assessment"),
     (4, "k4"): ("uoplyst", "follow_up_open"),
-    (5, "k5"): ("excluded", "no_baseline_level"),
-    (6, "k6"): ("excluded", "generation_changed"),
     (7, "k7a"): ("numerator", None),
     (7, "k7b"): ("denominator_only", None),
     (8, "k8"): ("numerator", None),
-    (9, "k9"): ("uoplyst", "municipality_not_reporting"),
+    (9, "k9"): ("numerator", None),
 }
-M2 = {
-    **M1,
-    (1, "k1"): ("numerator", None),
-    (3, "k3"): ("excluded", "no_goal"),
-    (5, "k5"): ("excluded", "no_goal"),
-    (7, "k7a"): ("numerator", None),
-    (8, "k8"): ("numerator", None),
-}
+M2 = {**M1, (9, "k9"): ("uoplyst", "no_goal")}
 M4 = {
     1: ("numerator", None),
     2: ("denominator_only", None),
@@ -312,10 +306,10 @@ M3 = {
     2: ("denominator_only", None),
     3: ("excluded", "udskudt"),
     4: ("excluded", "anden_kommune"),
-    5: ("uoplyst", "no_discharge_date"),
+    5: ("denominator_only", None),
     6: ("numerator", None),
-    7: ("denominator_only", None),
-    8: ("denominator_only", None),
+    7: ("numerator", None),
+    8: ("uoplyst", "no_offer"),
     9: ("excluded", "frit_valg"),
     10: ("numerator", None),
 }

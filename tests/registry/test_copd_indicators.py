@@ -227,7 +227,7 @@ def test_k5_strata_partition_k1(copd_run: tuple[RunOutput, PseudonymKey]) -> Non
     assert k5 == K5_STRATUM
     assert buckets(run, key, "K5") == K1  # the buckets are K1's
     assert counts(row(run, "K5", "national", "DK")) == (1, 7, 2, 2)
-    assert counts(row(run, "K5", "national", "DK", "med_forloeb")) == (0, 2, 0, 0)
-    assert counts(row(run, "K5", "national", "DK", "uden_forloeb")) == (1, 2, 1, 1)
-    assert counts(row(run, "K5", "national", "DK", "ukendt")) == (0, 3, 1, 1)
-    assert counts(row(run, "K5", "municipality", "101", "med_forloeb")) == (0, 1, 0, 0)
+    assert counts(row(run, "K5", "national", "DK", "participant")) == (0, 2, 0, 0)
+    assert counts(row(run, "K5", "national", "DK", "non_participant")) == (1, 3, 1, 1)
+    assert counts(row(run, "K5", "national", "DK", "unknown")) == (0, 2, 1, 1)
+    assert counts(row(run, "K5", "municipality", "101", "participant")) == (0, 1, 0, 0)

@@ -50,10 +50,10 @@ def national(run: RunOutput, indicator: str, stratum: str | None) -> tuple[int, 
 
 
 def test_d1_cohorts_side_by_side(run: tuple[RunOutput, PseudonymKey]) -> None:
-    assert buckets(run, "D1", "a_hospital") == D1A
-    assert buckets(run, "D1", "b_municipal") == D1B
-    assert national(run[0], "D1", "a_hospital") == (1, 3, 2, 0)
-    assert national(run[0], "D1", "b_municipal") == (3, 4, 0, 0)
+    assert buckets(run, "D1", "hospital") == D1A
+    assert buckets(run, "D1", "municipal") == D1B
+    assert national(run[0], "D1", "hospital") == (1, 4, 2, 0)
+    assert national(run[0], "D1", "municipal") == (3, 4, 0, 0)
     # no combined row: the two cohorts are not added up
     assert not [r for r in run[0].rows if r["indicator"] == "D1" and r["stratum"] is None]
 
@@ -69,7 +69,7 @@ def test_d1_index_is_the_first_contact_after_the_washout(
     index = {
         r["pid"]: r["index_date"]
         for r in units
-        if r["indicator"] == "D1" and r["stratum"] == "a_hospital"
+        if r["indicator"] == "D1" and r["stratum"] == "hospital"
     }
     assert index[key.pseudonym(A[8])] == date(2025, 1, 15)
     assert index[key.pseudonym(A[3])] == date(2025, 2, 1)

@@ -183,7 +183,7 @@ def test_h5_reporting_coverage(
     h1: RunOutput, heart_store: tuple[RegistryStore, PseudonymKey]
 ) -> None:
     assert buckets(h1, heart_store[1], "H5") == H5
-    assert counts(row(h1, "national", "DK", "H5")) == (12, 15, 2, 0)
+    assert counts(row(h1, "national", "DK", "H5")) == (13, 16, 1, 0)
     assert counts(row(h1, "municipality", "751", "H5")) == (0, 2, 0, 0)
     assert counts(row(h1, "municipality", "461", "H5")) == (1, 2, 0, 0)
 

@@ -70,10 +70,7 @@ def test_attrition_of_a_record_population_and_its_indicator(heart_rows: list[Any
     assert _find(rows, scope=scope, rule="population", municipality="147") == 1  # P08
     h2 = "indicator:H2"
     assert (
-        _find(
-            rows, scope=h2, kind="uoplyst_decided", rule="open_without_contact", municipality="DK"
-        )
-        == 1
+        _find(rows, scope=h2, kind="uoplyst_decided", rule="no_contact_yet", municipality="DK") == 1
     )
     assert _find(rows, scope=h2, kind="bucket", rule="numerator", municipality="101") == 4
 
@@ -111,9 +108,9 @@ def test_overlap_of_hospital_and_municipal_populations(diabetes: Store) -> None:
         r["municipality"]: (r["both"], r["hospital_only"], r["municipal_only"])
         for r in report.overlap
     }
-    # hospital: A1 A3 A4 A5 A8; municipal: A1 B1 B2 B4; A5 lives in 751
-    assert by["DK"] == (1, 4, 3)
-    assert by["101"] == (1, 3, 3)
+    # hospital: A1 A3 A4 A5 A7 A8; municipal: A1 B1 B2 B4; A5 lives in 751
+    assert by["DK"] == (1, 5, 3)
+    assert by["101"] == (1, 4, 3)
     assert by["751"] == (0, 1, 0)
     key = diabetes[1]
     who = {p["pid"]: p["category"] for p in report.persons["t2d"]}

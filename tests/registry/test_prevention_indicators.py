@@ -56,7 +56,7 @@ def test_p2_goal_registered_for_active_conditions(prevention_store: Store, tmp_p
     store, key = prevention_store
     run = run_database("prevention", store, "2025", out=tmp_path)
     assert buckets(run, key, "P2") == P2
-    assert national(run, "P2") == (1, 6, 1, 1)
+    assert national(run, "P2") == (3, 8, 0, 0)
     (unit,) = [
         r
         for r in run.units.to_pylist()

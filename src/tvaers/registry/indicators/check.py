@@ -124,7 +124,7 @@ def check(loaded: Loaded) -> m.Database:
         if raw["id"] in populations:
             c.fail((*path, "id"), f"population id {raw['id']!r} is used twice")
         pop: m.AnyPopulation | None
-        if raw["unit"] == "admission":
+        if raw["unit"] in ("admission", "contact_day"):
             pop = admission_population(c, raw, path)
         else:
             pop = record_population(c, raw, path)

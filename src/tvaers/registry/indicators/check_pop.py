@@ -31,7 +31,7 @@ DELIVERING = "delivering_municipality"
 
 
 def admission_population(c: Checker, raw: dict[str, Any], path: P) -> m.Population | None:
-    c.need("lpr", (*path, "unit"), "an admission population")
+    c.need("lpr", (*path, "unit"), f"a population of unit {raw['unit']!r}")
     age = raw.get("age") or {}
     age_min, age_max = _age(c, age, path)
     index = raw.get("index", "discharge")
@@ -55,7 +55,7 @@ def admission_population(c: Checker, raw: dict[str, Any], path: P) -> m.Populati
     return m.Population(
         id=raw["id"],
         title=raw["title"],
-        unit="admission",
+        unit=raw["unit"],
         priority=raw.get("priority"),
         index=index,
         age_min=age_min,
@@ -173,9 +173,22 @@ def _pair(c: Checker, raw: Any, path: P, fields: dict[str, str]) -> m.Pair | Non
         return None
     filters = where(c, table, raw.get("where"), (*path, "where"))
     present = _present(c, table, raw.get("present"), (*path, "present"))
+    unit_columns = dict(fields)
+    match = []
+    for name, ref in (raw.get("match") or {}).items():
+        mpath = (*path, "match", name)
+        if not column(c, table, name, mpath, key=True):
+            continue
+        refs = ref if isinstance(ref, list) else [ref]
+        for r in refs:
+            wanted = r[4:] if r.startswith("any:") else r
+            kind = "list" if r.startswith("any:") else None
+            if wanted not in unit_columns or (kind and unit_columns[wanted] != kind):
+                c.fail(mpath, f"{r!r} is not a {'list ' if kind else ''}column of the unit's table")
+        match.append((name, tuple(refs)))
     for name, kind in (table_fields(table) or {}).items():
         fields[f"pair_{name}"] = kind
-    return m.Pair(table, filters or (), present or ())
+    return m.Pair(table, filters or (), present or (), tuple(match))
 
 
 def _value(
@@ -216,7 +229,7 @@ def _value_at(c: Checker, name: str, body: dict[str, Any], path: P) -> m.Value |
     kind = "date" if (table_fields(table) or {})[body["column"]] == "date" else "text"
     within = window(c, body["within"], "days", (*path, "within")) if "within" in body else None
     anchor = None
-    if within is None:
+    if within is None and ("from" in body or "days" in body):
         anchor = str(body.get("from", "index"))
         c.use((*path, "from"), "anchor", anchor)
     days = c.integer(body.get("days"), (*path, "days"), 0) or 0

@@ -263,6 +263,11 @@ def record(c: Checker, body: dict[str, Any], path: P) -> m.RecordExists | None:
         win = window(c, body, "days", path)
     in_force = _anchor(c, body, path, "in_force_at") if "in_force_at" in body else None
     on = link_on(c, table, body.get("match"), (*path, "match"), hops)
-    if filters is None:
+    present = body.get("present") or []
+    if filters is None or not all(
+        column(c, table, n, (*path, "present", k)) for k, n in enumerate(present)
+    ):
         return None
-    return m.RecordExists(table, filters, tuple(codes), on, tuple(via), date_col, win, in_force)
+    return m.RecordExists(
+        table, filters, tuple(codes), on, tuple(via), date_col, win, in_force, tuple(present)
+    )

@@ -35,6 +35,7 @@ from tvaers.registry.indicators.sqlx import (
     not_null,
     or_,
     table,
+    typed_null,
     window,
 )
 
@@ -162,8 +163,84 @@ def _branch(rule: m.ContactRule) -> exp.Select:
     return query
 
 
+def contact_day_candidates(pop: m.Population) -> exp.Select:
+    """Per person and day, the contacts meeting an inclusion rule: unit id = the day's first
+    such contact (by id), index (both anchors) = the day."""
+    hits = exp.select(
+        c("contact_id", "k"),
+        c("pid", "k"),
+        c("sor_unit", "k"),
+        alias(as_date(c("start", "k")), "day"),
+    ).from_(table("lpr_contacts", "k"))
+    flags = []
+    for n, rule in enumerate(pop.any_of):
+        name = f"b{n}"
+        branch = _contact_branch(rule)
+        hits = hits.join(
+            branch.subquery(name),
+            on=eq(c("contact_id", name), c("contact_id", "k")),
+            join_type="left",
+        )
+        flags.append((rule.id, not_null(c("contact_id", name))))
+    hits = hits.select(*(alias(flag(f), f"h_{i}") for i, f in flags)).where(
+        or_(*(f for _, f in flags))
+    )
+    first = window(exp.RowNumber(), [c("pid"), c("day")], [c("contact_id")])
+    ranked = exp.select(
+        "*",
+        alias(first, "rn"),
+        *(
+            alias(window(exp.Max(this=c(f"h_{i}")), [c("pid"), c("day")], []), f"inc_{i}")
+            for i, _ in flags
+        ),
+    ).from_(hits.subquery("h"))
+    query = (
+        exp.select(
+            alias(c("contact_id", "r"), "unit_id"),
+            c("pid", "r"),
+            alias(c("day", "r"), "admission_start"),
+            alias(c("day", "r"), "discharge"),
+            alias(c("sor_unit", "r"), "discharge_sor"),
+            alias(typed_null("VARCHAR"), "priority"),
+            *(c(f"inc_{i}", "r") for i, _ in flags),
+        )
+        .from_(ranked.subquery("r"))
+        .join(table("cpr", "p"), on=eq(c("pid", "p"), c("pid", "r")))
+    )
+    age = age_years(c("birth_date", "p"), c("day", "r"))
+    return query.where(
+        and_(
+            eq(c("rn", "r"), 1),
+            exp.GTE(this=age, expression=lit(pop.age_min)) if pop.age_min is not None else None,
+            exp.LTE(this=age, expression=lit(pop.age_max)) if pop.age_max is not None else None,
+        )
+    )
+
+
+def _contact_branch(rule: m.ContactRule) -> exp.Select:
+    """Contact ids meeting every requirement of one inclusion branch."""
+    query = exp.select(c("contact_id", "k")).distinct().from_(table("lpr_contacts", "k"))
+    for k, req in enumerate(rule.diagnoses):
+        name = f"d{k}"
+        on = and_(
+            eq(c("contact_id", name), c("contact_id", "k")),
+            eq(c("diag_type", name), req.diag_type) if req.diag_type else None,
+            code_match(c("code", name), req.codes),
+        )
+        query = query.join(table("lpr_diagnoses", name), on=on)
+    for k, codes in enumerate(rule.procedures):
+        name = f"p{k}"
+        on = and_(
+            eq(c("contact_id", name), c("contact_id", "k")), code_match(c("code", name), codes)
+        )
+        query = query.join(table("lpr_procedures", name), on=on)
+    return query
+
+
 def candidates(pop: m.Population) -> exp.Select:
     """Discharged admissions meeting the population's inclusion rules."""
+    if pop.unit == "contact_day":
+        return contact_day_candidates(pop)
     anchor = {"admission_start": "start", "discharge": "end"}
     query = (
         exp.select(

@@ -146,10 +146,23 @@ def _table_rows(pop: m.RecordPopulation, name: str, ctx: ir.Context) -> exp.Sele
             in_force("p", as_date(c(pop.index, "t"))),
             where_expr(pair.where, "p"),
             *(not_null(c(col, "p")) for col in pair.present),
+            *(_pair_match(col, refs) for col, refs in pair.match),
         )
         query = query.join(table(f"hist_{pair.table}", "p"), on=on)
         cols += [alias(c(f, "p"), f"f_pair_{f}") for f in table_fields(pair.table) or {}]
     return query.select(alias(unit_id, "unit_id"), *cols).where(and_(*conditions))
+
+
+def _pair_match(column: str, refs: tuple[str, ...]) -> exp.Expr:
+    """The pair's ``column`` equals a column of the unit row ``t`` (or is in its list)."""
+    target = c(column, "p")
+    tests: list[exp.Expr] = [
+        exp.ArrayContains(this=c(r[4:], "t"), expression=target)
+        if r.startswith("any:")
+        else eq(target, c(r, "t"))
+        for r in refs
+    ]
+    return exp.paren(or_(*tests))
 
 
 def values(pop: m.RecordPopulation) -> exp.Select:
@@ -200,6 +213,8 @@ def _value(scope: Scope, spec: m.ValueSpec) -> exp.Select:
 
 
 def _value_at(scope: Scope, spec: m.ValueAt) -> exp.Select:
+    if spec.anchor is None and spec.within is None:
+        return _value_now(scope, spec)
     link = m.RecordExists(spec.table, spec.where, on=spec.on)
     query = exp.select(
         c("unit_id", "u"),
@@ -224,6 +239,19 @@ def _value_at(scope: Scope, spec: m.ValueAt) -> exp.Select:
     return exp.select(c("unit_id"), c("v")).from_(ranked.subquery("x")).where(eq(c("rn"), 1))
 
 
+def _value_now(scope: Scope, spec: m.ValueAt) -> exp.Select:
+    """The column of the current version of the linked row (the last to arrive, if several)."""
+    link = m.RecordExists(spec.table, spec.where, on=spec.on, present=spec.present)
+    order = [desc(c("known_from", "t")), c("resource_key", "t")]
+    query = exp.select(
+        c("unit_id", "u"),
+        alias(c(spec.column, "t"), "v"),
+        alias(window(exp.RowNumber(), [c("unit_id", "u")], order), "rn"),
+    ).from_(table(scope.base, "u"))
+    ranked = record_join(scope, link, query)
+    return exp.select(c("unit_id"), c("v")).from_(ranked.subquery("x")).where(eq(c("rn"), 1))
+
+
 def _hist_join(scope: Scope, link: m.RecordExists, query: exp.Select) -> exp.Select:
     """Like :func:`record_join` but always over the history ``hist_<table>``."""
     from tvaers.registry.indicators.compile_rules import _on
@@ -236,7 +264,7 @@ def _hist_join(scope: Scope, link: m.RecordExists, query: exp.Select) -> exp.Sel
 def _count_active(scope: Scope, spec: m.CountActive) -> exp.Select:
     day = add_days(scope.anchor(spec.anchor), spec.days)
     started = exp.LTE(this=c("period_start", "t"), expression=day)
-    running = or_(is_null(c("period_end", "t")), exp.GTE(this=c("period_end", "t"), expression=day))
+    running = or_(is_null(c("period_end", "t")), exp.GT(this=c("period_end", "t"), expression=day))
     count = exp.Count(this=exp.Distinct(expressions=[c("resource_key", "t")]))
     return (
         exp.select(c("unit_id", "u"), alias(count, "v"))

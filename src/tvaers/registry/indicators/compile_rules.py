@@ -109,6 +109,7 @@ def record_join(scope: Scope, crit: m.RecordExists, query: exp.Select) -> exp.Se
     conditions = [
         where_expr(crit.where, "t"),
         *(code_match(c(col, "t"), codes) for col, codes in crit.codes),
+        *(not_null(c(col, "t")) for col in crit.present),
     ]
     if crit.window is not None and crit.date_column is not None:
         day = c(crit.date_column, "t")

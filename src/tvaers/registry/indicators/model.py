@@ -93,6 +93,7 @@ class RecordExists:
     date_column: str | None = None
     window: Window | None = None
     in_force_at: Anchor | None = None
+    present: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

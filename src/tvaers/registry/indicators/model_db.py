@@ -48,11 +48,13 @@ class AdmissionRule:
 
 @dataclass(frozen=True)
 class Population:
-    """Admission units (LPR3): index events from derived admissions."""
+    """LPR3 units: index events from derived admissions, or (``contact_day``) from the
+    contacts of one person and day meeting an inclusion rule (unit id = the day's first such
+    contact; both anchors are the day)."""
 
     id: str
     title: str
-    unit: Literal["admission"]
+    unit: Literal["admission", "contact_day"]
     priority: str | None
     index: Anchor
     age_min: int | None
@@ -81,8 +83,9 @@ class Earliest:
 
 @dataclass(frozen=True)
 class ValueAt:
-    """A column of a linked row's version: in force ``days`` after ``anchor``, or (with
-    ``within``) the last version that took effect inside the window."""
+    """A column of a linked row: its current version (no ``anchor``, no ``within``), the
+    version in force ``days`` after ``anchor``, or (with ``within``) the last version that
+    took effect inside the window."""
 
     table: str
     column: str
@@ -96,8 +99,8 @@ class ValueAt:
 
 @dataclass(frozen=True)
 class CountActive:
-    """Rows of a table of the same person active (period covers the day) ``days`` after
-    ``anchor``."""
+    """Rows of a table of the same person active ``days`` after ``anchor``: started on or
+    before that day and not ended by it (``period_start <= day < period_end``)."""
 
     table: str
     where: Where
@@ -120,11 +123,13 @@ class Value:
 @dataclass(frozen=True)
 class Pair:
     """Each unit row is paired with every version of a row of ``table`` of the same person
-    in force on the unit's index date (``pair_<column>`` fields)."""
+    in force on the unit's index date (``pair_<column>`` fields); ``match`` links the pair to
+    the unit row (its column = a column of the unit's table, or ``any:<list column>``)."""
 
     table: str
     where: Where = ()
     present: tuple[str, ...] = ()
+    match: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)

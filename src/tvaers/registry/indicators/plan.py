@@ -97,7 +97,8 @@ def tables_used(
                     hist.add(pop.pair.table)
                 for value in pop.values:
                     if isinstance(value.spec, m.ValueAt):
-                        hist.add(value.spec.table)
+                        now = value.spec.anchor is None and value.spec.within is None
+                        (extra if now else hist).add(value.spec.table)
                     elif isinstance(value.spec, m.CountActive):
                         extra.add(value.spec.table)
     extra |= hist

@@ -161,7 +161,7 @@ def window(
     return exp.Window(
         this=func,
         partition_by=list(partition),
-        order=exp.Order(expressions=ordered),
+        order=exp.Order(expressions=ordered) if ordered else None,
         spec=spec,
     )
 
