@@ -46,9 +46,9 @@ def care(store: GatewayStore, report_id: str, **kwargs: Any) -> Accepted:
     return submit(store, to_bytes(make_delivery_report(report_id=report_id, **kwargs)))
 
 
-def rehab(store: GatewayStore) -> list[str]:
+def rehab(store: GatewayStore, ig: str = "rehab") -> list[str]:
     ids = []
-    for path in example_bundles("rehab"):
+    for path in example_bundles(ig):
         bundle = json.loads(path.read_bytes())
         if any(e["resource"]["resourceType"] == "Patient" for e in bundle["entry"]):
             submit(store, path.read_bytes())
@@ -95,6 +95,21 @@ def test_pull_pages_one_ig_at_a_time_in_order_and_every_page_validates(store: Ga
         result = validate_report(page, OPTIONS)
         assert result.valid, [(i.rule, i.expression) for i in result.issues if i.is_error][:3]
     assert forwarder.recipients.cursor("dhrd").acknowledged > 0  # the last cursor sent is stored
+
+
+def test_prevention_pages_use_the_tvaers_profile_and_their_reports_validate(
+    store: GatewayStore,
+) -> None:
+    ids = rehab(store, "prevention")
+    forwarder = register(store, igs=("prevention",))
+    pages = [p for p in pull_all(forwarder) if p.get("entry")]
+    assert {p["meta"]["profile"][0] for p in pages} == {
+        "https://tvaers.dk/fhir/StructureDefinition/tvaers-119-incremental-delivery"
+    }
+    received = reports_in(pages)
+    assert [r["id"] for r in received] == ids
+    for report in received:
+        assert validate_report(report, OPTIONS).valid
 
 
 def test_a_recipient_never_receives_another_ig_citizen_or_period(store: GatewayStore) -> None:
