@@ -115,10 +115,16 @@ def test_metadata_is_true_to_the_routes(sqlite_gateway: Gateway) -> None:
 
 def test_rule_catalogue_lists_every_rule_key_the_gateway_emits(sqlite_gateway: Gateway) -> None:
     import tvaers.gateway
+    import tvaers.validation
 
     catalogue = sqlite_gateway.get("/fhir/rules").json()
     keys = {rule["key"] for rule in catalogue["rules"]}
     assert {r.key for r in GATEWAY_RULES} <= keys
+    assert catalogue["count"] == len(catalogue["rules"])
+    validator = getattr(tvaers.validation, "rule_catalogue", None)
+    if validator is not None:  # the validator's own keys come first, unchanged
+        assert {r.key for r in validator()} <= keys
+        assert all(rule["message_da"] for rule in catalogue["rules"])
     source = "\n".join(
         p.read_text()
         for p in __import__("pathlib").Path(tvaers.gateway.__file__).parent.rglob("*.py")

@@ -7,15 +7,17 @@ the statement can only say what is true.
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 import tvaers
 import tvaers.validation
+from tvaers.fhir.jsonio import dumps
 from tvaers.fhir.outcome import RULE_SYSTEM
 from tvaers.gateway.api.context import authenticate, context, require
 from tvaers.gateway.api.errors import fhir_json
@@ -141,10 +143,17 @@ def _as_dict(rule: Any) -> dict[str, Any]:
     return {"key": str(rule)}
 
 
+@functools.cache
+def rule_catalogue_json() -> bytes:
+    """The catalogue document, built once per process (it only changes with the code)."""
+    catalogue = rule_catalogue()
+    return dumps({"system": RULE_SYSTEM, "count": len(catalogue), "rules": catalogue})
+
+
 @router.get("/rules", summary="Rule catalogue: every rule key the gateway can report")
 async def rules(principal: Principal = Depends(authenticate)) -> Response:
-    catalogue = await run_in_threadpool(rule_catalogue)
-    return JSONResponse({"system": RULE_SYSTEM, "count": len(catalogue), "rules": catalogue})
+    body = await run_in_threadpool(rule_catalogue_json)
+    return Response(body, media_type="application/json")
 
 
 def status_parameters(principal: Principal, status: dict[str, Any]) -> dict[str, Any]:
