@@ -168,12 +168,19 @@ def submit(
 
     Example: tvaers synth submit demo-output/synth --url http://127.0.0.1:8080 --credentials creds.toml
     """
-    from tvaers.synth.submit import ReplayOptions, ledger_expectation, replay, report_files
+    from tvaers.synth.submit import (
+        ReplayOptions,
+        ledger_expectation,
+        load_credentials,
+        replay,
+        report_files,
+    )
 
     if output_format not in ("text", "json"):
         raise InputError(f"--format {output_format!r} is not one of text, json")
     options = ReplayOptions(concurrency=concurrency, max_retries=retries)
     files = report_files(directory)
+    load_credentials(credentials)  # refuse a bad file before the progress bar starts
     with progress() as bar:
         task = bar.add_task("replaying", total=len(files))
 
