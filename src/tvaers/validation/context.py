@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,7 +45,7 @@ class Context:
     conformance: dict[tuple[int, str], bool] = field(default_factory=dict)
     errors: int = 0  # error/fatal issues so far (strict rules not counted)
     impure: int = 0  # checks that depended on the report (references, %resource)
-    _resolved: dict[str, Any] = field(default_factory=dict)  # reference -> target, per index
+    _resolved: dict[Any, Any] = field(default_factory=dict)  # per-report memo (see resolve)
     _resolved_in: ReferenceIndex | None = None
 
     def resolve(self, reference: str) -> dict[str, Any] | None:
@@ -59,6 +60,22 @@ class Context:
         if found is _UNSEEN:
             found = self._resolved[reference] = index.resolve(reference)
         return found  # type: ignore[no-any-return]
+
+    def self_reported(
+        self,
+        target: dict[str, Any],
+        profiles: tuple[str, ...],
+        test: Callable[[dict[str, Any], str, dict[str, tuple[str, ...]]], bool],
+    ) -> bool:
+        """Whether a resolved ``target`` is validated against one of ``profiles`` in this
+        report anyway (``test``), memoised with the resolutions (targets repeat)."""
+        key = (id(target), profiles)
+        found = self._resolved.get(key) if self._resolved_in is self.index else None
+        if found is None:
+            found = any(test(target, url, self.entry_profiles) for url in profiles)
+            if self._resolved_in is self.index:
+                self._resolved[key] = found
+        return bool(found)
 
     def conforms(self, resource: dict[str, Any], url: str) -> bool | None:
         """``conformsTo``: does ``resource`` validate against profile ``url`` without errors?

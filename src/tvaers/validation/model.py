@@ -76,6 +76,7 @@ class Element:
         "_required",
         "_required_keys",
         "array",
+        "bare",
         "binding",
         "binding_members",
         "check",
@@ -91,6 +92,7 @@ class Element:
         "min",
         "name",
         "pattern",
+        "single",
         "slice_name",
         "slices",
         "slicing",
@@ -108,6 +110,8 @@ class Element:
         raw_max = node.get("max", "*")
         self.max: int = UNBOUNDED if raw_max == "*" else int(raw_max)
         self.array: bool = node.get("base_max", raw_max) != "1"
+        #: one JSON value, no choice, allowed: the walker's common case
+        self.single: bool = not self.is_choice and not self.array and self.max > 0
         types = node.get("types", ())
         self.types: tuple[str, ...] = tuple(t["code"] for t in types)
         self.type_profiles: dict[str, tuple[str, ...]] = {
@@ -124,6 +128,15 @@ class Element:
         keys = {c.key for c in self.constraints}
         self.check: str | None = (
             "cpr" if "cpr" in keys else "sor" if "min-digits-sor" in keys else None
+        )
+        #: a primitive here needs only its format checked (no fixed value, pattern,
+        #: binding, identifier check or invariant)
+        self.bare: bool = (
+            self.fixed is MISSING
+            and self.pattern is MISSING
+            and self.binding is None
+            and self.check is None
+            and not self.constraints
         )
         self.content_ref: str | None = node.get("content_ref")
         self.core = core

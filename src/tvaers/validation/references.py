@@ -56,7 +56,7 @@ def check(walker: Walker, item: Any, elem: Element, path: str, anchor: Element) 
                    got=describe(kind), allowed=", ".join(sorted(types)))  # fmt: skip
         return
     profiles = by_type.get(kind, ())
-    if not profiles or any(_self_reported(target, url, ctx.entry_profiles) for url in profiles):
+    if not profiles or ctx.self_reported(target, profiles, _self_reported):
         return  # the target is validated against that profile itself: its errors are reported there
     if not any(ctx.conforms(target, url) for url in profiles):
         ctx.report("error", "reference.profile", walker.rule("reference", anchor), path,

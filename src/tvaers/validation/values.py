@@ -137,18 +137,49 @@ def _at(item: Any, path: str) -> Any:
     return item
 
 
+Matcher = tuple[tuple[str, tuple[str, ...], Any], ...]  # (kind, path, expected) per entry
+_MATCHERS: dict[int, tuple[dict[str, Any], Matcher | None]] = {}
+
+
+def _matcher(match: dict[str, Any]) -> Matcher | None:
+    """A slice's discriminator values with their paths split once (None: matches nothing)."""
+    found = _MATCHERS.get(id(match))
+    if found is None or found[0] is not match:
+        parts: list[tuple[str, tuple[str, ...], Any]] = []
+        compiled: Matcher | None = None
+        for key, expected in match.items():
+            if key.startswith("type:"):
+                break  # choice-type slices are chosen by JSON key, not here
+            if key.startswith("profile:"):
+                types = frozenset(option["type"] for option in expected)
+                parts.append(("profile", tuple(key.split(":", 1)[1].split(".")), types))
+            else:
+                parts.append(("pattern", tuple(key.split(".")), expected))
+        else:
+            compiled = tuple(parts) if parts else None
+        found = _MATCHERS[id(match)] = (match, compiled)
+    return found[1]
+
+
+def _walk(item: Any, path: tuple[str, ...]) -> Any:
+    for part in path:
+        if not isinstance(item, dict):
+            return None
+        item = item.get(part)
+    return item
+
+
 def _matches(item: Any, match: dict[str, Any]) -> bool:
-    if not match:
+    matcher = _matcher(match)
+    if matcher is None:
         return False
-    for key, expected in match.items():
-        if key.startswith("profile:"):
-            resource = _at(item, key.split(":", 1)[1])
-            kind = resource.get("resourceType") if isinstance(resource, dict) else None
-            if not isinstance(kind, str) or kind not in {option["type"] for option in expected}:
+    for kind, path, expected in matcher:
+        value = _walk(item, path)
+        if kind == "profile":
+            resource_type = value.get("resourceType") if isinstance(value, dict) else None
+            if not isinstance(resource_type, str) or resource_type not in expected:
                 return False
-        elif key.startswith("type:"):
-            return False  # choice-type slices are chosen by JSON key, not here
-        elif not matches_pattern(_at(item, key), expected):
+        elif not matches_pattern(value, expected):
             return False
     return True
 

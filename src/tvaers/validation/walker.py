@@ -21,10 +21,11 @@ import orjson
 from tvaers.errors import nearest
 from tvaers.fhir.fhirpath import Context as PathContext
 from tvaers.fhir.fhirpath import Kind
+from tvaers.fhir.outcome import Issue
 from tvaers.validation import invariants, references, strict, values
 from tvaers.validation.context import Context
 from tvaers.validation.expressions import resource_kind
-from tvaers.validation.messages import describe, json_kind
+from tvaers.validation.messages import MESSAGES, describe, json_kind
 from tvaers.validation.model import MISSING, PRIMITIVES, UNBOUNDED, Element, json_suffix
 from tvaers.validation.tables import Profile, datatype, resource_names
 
@@ -40,6 +41,8 @@ _CLEAN: dict[tuple[Any, ...], bool] = {}
 _CLEAN_LIMIT = 200_000
 
 
+_CORE_CONSTRAINTS: dict[str, tuple[Any, ...]] = {}  # datatype -> its own invariants
+_LAST_UPDATED: dict[tuple[str, str], tuple[str, ...]] = {}  # (profile, root) -> issue texts
 _PRIMITIVE, _RESOURCE, _COMPLEX = "primitive", "resource", "complex"
 _KINDS: dict[str | None, str] = {}  # type code -> one of the three (decided once per code)
 
@@ -55,8 +58,8 @@ def _kind_of(code: str | None) -> str:
 class Walker:
     """Validates one resource against one profile (``pid`` names it in rule keys)."""
 
-    __slots__ = ("ctx", "current", "fp", "ig_profile", "on_resource", "pid", "profile",
-                 "profile_name", "resource_kind")  # fmt: skip
+    __slots__ = ("ctx", "current", "fp", "ig_profile", "memo_prefix", "on_resource", "pid",
+                 "profile", "profile_name", "resource_kind")  # fmt: skip
 
     def __init__(self, ctx: Context, profile: Profile, on_resource: ResourceHook):
         self.ctx = ctx
@@ -67,6 +70,7 @@ class Walker:
         self.current: dict[str, Any] = {}  # the resource being walked (%resource)
         self.resource_kind: Kind | None = None  # its static type for FHIRPath
         self.fp: PathContext | None = None  # its FHIRPath evaluation context, made on demand
+        self.memo_prefix: tuple[Any, ...] | None = None  # what clean results depend on
 
     # ------------------------------------------------------------------ helpers
     def rule(self, family: str, anchor: Element) -> str:
@@ -95,10 +99,20 @@ class Walker:
         meta = obj.get("meta")
         if root.id == "Bundle" or (isinstance(meta, dict) and "lastUpdated" in meta):
             return
-        anchor = root.children.get("meta")
-        if anchor is not None and anchor.max > 0:
-            self.ctx.report("information", "cardinality.last-updated", f"cardinality:{self.pid}:{root.id}.meta.lastUpdated",
-                            f"{path}.meta.lastUpdated", element=f"{root.id}.meta")  # fmt: skip
+        key = (self.pid, root.id)
+        texts = _LAST_UPDATED.get(key)
+        if texts is None:
+            anchor = root.children.get("meta")
+            if anchor is not None and anchor.max > 0:
+                message = MESSAGES["cardinality.last-updated"]
+                element = f"{root.id}.meta"
+                texts = (f"cardinality:{self.pid}:{root.id}.meta.lastUpdated", message.code,
+                         message.en.format(element=element), message.da.format(element=element))  # fmt: skip
+            _LAST_UPDATED[key] = texts or ()
+        if texts:
+            rule, issue_type, english, danish = texts
+            self.ctx.add(Issue("information", issue_type, rule, english,
+                               expression=f"{path}.meta.lastUpdated", text_da=danish))  # fmt: skip
 
     def object(
         self,
@@ -190,12 +204,18 @@ class Walker:
     def property(
         self, child: Element, key: str, value: Any, code: str | None, path: str, anchor: Element
     ) -> None:
-        if not child.is_choice and not child.array and child.max:  # the common case: one value
+        if child.single:  # the common case: one value
+            here = anchor if child.core else child
             if isinstance(value, list):
-                self.ctx.report("error", "type.single", self.rule("type", anchor if child.core else child),
+                self.ctx.report("error", "type.single", self.rule("type", here),
                                 f"{path}.{child.name}", element=self.display(child, anchor))  # fmt: skip
-                return
-            self.value(value, child, code, f"{path}.{child.name}", anchor if child.core else child)
+            elif child.bare and code in PRIMITIVES:  # only the format to check
+                problem = values.primitive_problem(value, code)
+                if problem is not None:
+                    self.ctx.report("error", problem[0], self.rule("type", here), f"{path}.{child.name}",
+                                    element=self.display(child, here), **problem[1])  # fmt: skip
+            else:
+                self.value(value, child, code, f"{path}.{child.name}", here)
             return
         name = child.name[:-3] if child.is_choice else child.name
         base = f"{path}.{name}.ofType({code})" if child.is_choice else f"{path}.{name}"
@@ -348,9 +368,12 @@ class Walker:
 
     def memo_key(self, item: dict[str, Any], elem: Element, code: str) -> tuple[Any, ...]:
         """Everything a clean result of a small datatype value depends on."""
-        ctx = self.ctx
-        return (id(elem), code, ctx.strict, ctx.cpr_mode, ctx.strict_config, self.profile.ig,
-                self.ig_profile, orjson.dumps(item))  # fmt: skip
+        prefix = self.memo_prefix
+        if prefix is None:
+            ctx = self.ctx
+            prefix = self.memo_prefix = (ctx.strict, ctx.cpr_mode, ctx.strict_config,
+                                         self.profile.ig, self.ig_profile)  # fmt: skip
+        return (id(elem), code, prefix, orjson.dumps(item))
 
     def complex(
         self, item: dict[str, Any], elem: Element, code: str, path: str, anchor: Element
@@ -359,7 +382,9 @@ class Walker:
         self.object(item, elem, path, anchor, code=code if elem.is_choice else None)
         if elem.constraints:
             invariants.check(self, elem.constraints, item, code, elem, path, anchor)
-        core_constraints = invariants.datatype_constraints(code)
+        core_constraints = _CORE_CONSTRAINTS.get(code)
+        if core_constraints is None:
+            core_constraints = _CORE_CONSTRAINTS[code] = invariants.datatype_constraints(code)
         if core_constraints:
             invariants.check(
                 self,

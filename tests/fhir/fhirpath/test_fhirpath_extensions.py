@@ -214,3 +214,18 @@ def test_html_checks() -> None:
     assert compile_path("text.div.htmlChecks()")({"text": {"div": narrative}}) == [True]
     empty = '<div xmlns="http://www.w3.org/1999/xhtml"> </div>'
     assert compile_path("text.div.htmlChecks()")({"text": {"div": empty}}) == [False]
+
+
+# -- repeated paths (compiled once, remembered per input collection) --------------------
+def test_repeated_member_paths_are_shared_and_never_stale() -> None:
+    from tvaers.fhir.fhirpath import parse
+    from tvaers.fhir.fhirpath.sharing import repeated_paths
+
+    source = "a.b = 1 or a.b = 2 or x.where(a.b = 3).exists()"
+    assert len(repeated_paths(parse(source), {})) == 1  # a.b, three times
+    expression = compile_path(source)
+    assert expression({"a": {"b": 2}}) == [True]
+    # the same path on other inputs (another resource, the items of x) is evaluated anew
+    assert expression({"a": {"b": 5}, "x": [{"a": {"b": 3}}]}) == [True]
+    assert expression({"a": {"b": 5}, "x": [{"a": {"b": 4}}]}) == [False]
+    assert expression({"a": [{"b": 1}, {"b": 2}]}) == [False]  # two items: not = 1, not = 2

@@ -105,3 +105,20 @@ def type_name_of(node: Node) -> str | None:
     if isinstance(node, Literal) and isinstance(node.value, str):
         return node.value
     return None
+
+
+def children(node: Node) -> tuple[Node, ...]:
+    """The direct sub-expressions of ``node`` (for analyses over the whole tree)."""
+    if isinstance(node, Call):
+        return node.args
+    if isinstance(node, Invoke):
+        return (node.target, node.step)
+    if isinstance(node, Index):
+        return (node.target, node.index)
+    if isinstance(node, Binary):
+        return (node.left, node.right)
+    if isinstance(node, Unary):
+        return (node.operand,)
+    if isinstance(node, TypeTest):
+        return (node.left,)
+    return ()

@@ -15,9 +15,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from tvaers.errors import nearest
-from tvaers.fhir.fhirpath import ast
+from tvaers.fhir.fhirpath import ast, model
 from tvaers.fhir.fhirpath.context import Arity, Context
 from tvaers.fhir.fhirpath.errors import FhirPathEvaluationError, FhirPathSyntaxError
+from tvaers.fhir.fhirpath.sharing import PathKey, path_key, repeated_paths, shared
 from tvaers.fhir.fhirpath.steps import (
     as_typed,
     declared_type_step,
@@ -29,6 +30,7 @@ from tvaers.fhir.fhirpath.steps import (
 )
 from tvaers.fhir.fhirpath.temporal import Temporal
 from tvaers.fhir.fhirpath.typed import Child, Kind, TypeModel, Typing, annotate
+from tvaers.fhir.fhirpath.values import is_instance
 
 Fn = Callable[[list[Any], "Context"], list[Any]]
 
@@ -59,12 +61,16 @@ class Compiler:
         self.members: dict[int, tuple[Child, ...]] = {}
         self.walks: dict[int, tuple[Kind, ...]] = {}
         self.model: TypeModel | None = None
+        self.repeated: frozenset[PathKey] = frozenset()
+        self.shared: dict[PathKey, Fn] = {}
 
     def type(self, tree: ast.Node, typing: Typing | None) -> None:
-        """Run the typing pass (:func:`.typed.annotate`) before :meth:`compile`."""
+        """Run the typing pass (:func:`.typed.annotate`), then find the repeated member
+        paths (:mod:`.sharing`), before :meth:`compile`."""
         if typing is not None:
             types = annotate(tree, typing)
             self.members, self.walks, self.model = types.members, types.walks, typing.model
+        self.repeated = repeated_paths(tree, self.members)
 
     def error(self, message: str, node: ast.Node, hint: str | None = None) -> FhirPathSyntaxError:
         return FhirPathSyntaxError(message, self.source, node.pos, hint=hint)
@@ -73,7 +79,15 @@ class Compiler:
         return FhirPathEvaluationError(message, self.source, node.pos)
 
     def compile(self, node: ast.Node) -> Fn:
-        """Compile any node (dispatch by class)."""
+        """Compile any node (dispatch by class); a repeated member path is compiled once
+        and shared (:mod:`.sharing`)."""
+        if self.repeated and isinstance(node, ast.Invoke):
+            key = path_key(node, self.members)
+            if key is not None and key in self.repeated:
+                found = self.shared.get(key)
+                if found is None:
+                    found = self.shared[key] = shared(self._invoke(node))
+                return found
         method = getattr(self, "_" + type(node).__name__.lower())
         fn: Fn = method(node)
         return fn
@@ -131,6 +145,9 @@ class Compiler:
         if mode == "filter":
             return found
         plain = self._member(member)
+        if children and all(c.type in model.ABSTRACT_RESOURCES for c in children):
+            local = model.split_type_name(type_name)  # ``resource as Condition``: one look
+            found = lambda focus, ctx: [v for v in plain(focus, ctx) if is_instance(v, local)]  # noqa: E731
 
         def tested(focus: list[Any], ctx: Context) -> list[Any]:
             items = plain(focus, ctx)
@@ -186,8 +203,19 @@ class Compiler:
         return chain
 
     def _compile_steps(self, steps: list[ast.Node]) -> list[Fn]:
+        """Compile the steps of an invocation chain, fusing runs of plain member steps
+        (typed runs read their keys exactly: no choice-key search)."""
         fns: list[Fn] = []
         names: list[str] = []
+        exact = True  # every name of the run was resolved by the type model
+
+        def flush() -> None:
+            nonlocal exact
+            if names:
+                fns.append(members_step(tuple(names), exact=exact))
+                names.clear()
+            exact = True
+
         skip = False
         for i, step in enumerate(steps):
             if skip:
@@ -196,34 +224,29 @@ class Compiler:
             nxt = steps[i + 1] if i + 1 < len(steps) else None
             if isinstance(step, ast.Member):
                 test = _type_call(nxt)
+                children = self.members.get(id(step))
                 if test is not None and step.name[:1].islower():
-                    if names:
-                        fns.append(members_step(tuple(names)))
-                        names = []
+                    flush()
                     assert isinstance(nxt, ast.Call)
                     fns.append(
                         self.type_step(step, test, "is" if nxt.name == "is" else "filter", nxt)
                     )
                     skip = True
-                elif not is_plain(self.members.get(id(step)), step.name):
-                    if names:
-                        fns.append(members_step(tuple(names)))
-                        names = []
+                elif not is_plain(children, step.name):
+                    flush()
                     fns.append(self._member(step))
                 else:
                     names.append(step.name)
+                    exact = exact and children is not None
                 continue
-            if names:
-                fns.append(members_step(tuple(names)))
-                names = []
+            flush()
             walk = self._typed_walk(step, nxt)
             if walk is not None:
                 fns.append(walk)
                 skip = True
                 continue
             fns.append(self.compile(step))
-        if names:
-            fns.append(members_step(tuple(names)))
+        flush()
         return fns
 
     def _typed_walk(self, step: ast.Node, nxt: ast.Node | None) -> Fn | None:

@@ -15,7 +15,8 @@ evaluation::
     ctx = Context(resource, functions={"memberOf": lambda focus, args: ...})
 
 A :data:`HostFunction` receives the input collection and its arguments, each evaluated
-against the input as a collection, and returns a collection.
+against the input as a collection, and returns a collection; it must not change the
+collections it is given (the engine shares them).
 """
 
 from __future__ import annotations

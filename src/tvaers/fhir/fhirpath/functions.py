@@ -66,20 +66,7 @@ def _uses_index(node: ast.Node) -> bool:
     """Whether ``$index`` occurs in ``node`` (nested iterations set their own)."""
     if isinstance(node, ast.Special):
         return node.name == "index"
-    children: tuple[ast.Node, ...] = ()
-    if isinstance(node, ast.Call):
-        children = node.args
-    elif isinstance(node, ast.Invoke):
-        children = (node.target, node.step)
-    elif isinstance(node, ast.Index):
-        children = (node.target, node.index)
-    elif isinstance(node, ast.Binary):
-        children = (node.left, node.right)
-    elif isinstance(node, ast.Unary):
-        children = (node.operand,)
-    elif isinstance(node, ast.TypeTest):
-        children = (node.left,)
-    return any(_uses_index(child) for child in children)
+    return any(_uses_index(child) for child in ast.children(node))
 
 
 def _value_arg(compiler: Compiler, node: ast.Call, i: int) -> Callable[[list[Any], Context], Any]:

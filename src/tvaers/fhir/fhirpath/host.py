@@ -24,6 +24,17 @@ def build_host_call(compiler: Compiler, node: ast.Call, arity: Arity) -> Fn:
     if not low <= count <= high:
         wanted = str(low) if low == high else f"{low} to {high}"
         raise compiler.error(f"{name}() takes {wanted} argument(s), got {count}", node)
+    literals = [arg for arg in node.args if isinstance(arg, ast.Literal)]
+    if len(literals) == len(node.args):  # memberOf('url'): the arguments are fixed
+        fixed = [[] if arg.value is None else [arg.value] for arg in literals]
+
+        def host_fixed(focus: list[Any], ctx: Context) -> list[Any]:
+            impl = ctx.functions.get(name)
+            if impl is None:
+                raise compiler.eval_error(f"{name}() is not available in this evaluation", node)
+            return impl(focus, fixed)
+
+        return host_fixed
     args = tuple(compiler.compile(arg) for arg in node.args)
 
     def host(focus: list[Any], ctx: Context) -> list[Any]:

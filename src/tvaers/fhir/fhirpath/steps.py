@@ -58,9 +58,14 @@ def member_step(name: str) -> Fn:
     return member
 
 
-def members_step(names: tuple[str, ...]) -> Fn:
-    """Several plain member steps fused into one loop (``a.b.c``)."""
-    if len(names) == 1 or any(n in model.CHOICE_NAMES or n[:1].isupper() for n in names):
+def members_step(names: tuple[str, ...], *, exact: bool = False) -> Fn:
+    """Several plain member steps fused into one loop (``a.b.c``). ``exact``: a type model
+    said each name is one JSON key of that name (no choice keys to search)."""
+    if exact and len(names) == 1:
+        return _single_key(names[0])
+    if not exact and (
+        len(names) == 1 or any(n in model.CHOICE_NAMES or n[:1].isupper() for n in names)
+    ):
         steps = [member_step(n) for n in names]
 
         def chained(focus: list[Any], ctx: Context) -> list[Any]:
@@ -198,7 +203,7 @@ def declared_type_step(children: tuple[Child, ...], type_name: str) -> Fn:
 
     local = model.split_type_name(type_name)
     exact = tuple(c for c in children if model.is_a(c.type, local))
-    abstract = tuple(c for c in children if c.type in model.ABSTRACT_RESOURCES)
+    abstract = tuple(c for c in children if c.type in model.ABSTRACT_RESOURCES and c not in exact)
     if not abstract:
         return keyed_step(exact)
     resources = keyed_step(abstract)
