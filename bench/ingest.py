@@ -92,9 +92,26 @@ class Server:
     proc: subprocess.Popen[str]
     url: str
 
+    def pids(self) -> list[int]:
+        """The server and its worker processes."""
+        found, todo = [], [self.proc.pid]
+        while todo:
+            pid = todo.pop()
+            found.append(pid)
+            children = Path(f"/proc/{pid}/task/{pid}/children")
+            if children.exists():
+                todo += [int(c) for c in children.read_text().split()]
+        return found
+
     def cpu_seconds(self) -> float:
-        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        total = 0.0
+        for pid in self.pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except FileNotFoundError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return total
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -268,7 +285,7 @@ def push_rate(db_url: str, expected: int) -> float:
 
 
 def run_backend(
-    name: str, db_url: str, reports: list[tuple[str, bytes]], clients: int
+    name: str, db_url: str, reports: list[tuple[str, bytes]], clients: int, workers: int
 ) -> dict[str, Any]:
     from tvaers.gateway.forwarding.recipients import RecipientRegistry
     from tvaers.gateway.store import GatewayStore
@@ -281,7 +298,7 @@ def run_backend(
     with tempfile.TemporaryDirectory() as tmp:
         server = start_server(
             db_url, Path(tmp), TVAERS_GATEWAY_OUTBOX_INTERVAL="0.05",
-            TVAERS_GATEWAY_FEED_PAGE_SIZE="500",
+            TVAERS_GATEWAY_FEED_PAGE_SIZE="500", TVAERS_GATEWAY_WORKERS=str(workers),
         )  # fmt: skip
         try:
             warm, measured = reports[:100], reports[100:]
@@ -299,7 +316,7 @@ def run_backend(
     rate = done / result.seconds
     other = max(0.0, server_cpu - result.validate_cpu - result.db_cpu)
     return {
-        "backend": name,
+        "backend": f"{name} w{workers}",
         "reports": done,
         "failures": result.failures,
         "rate": rate,
@@ -338,7 +355,8 @@ def drop_postgres(name: str) -> None:
 
 def print_table(rows: list[dict[str, Any]], baseline: float, clients: int) -> None:
     print(
-        f"\nGateway ingest: {clients} concurrent HTTP clients, KL example size mix, Prefer: return=minimal"
+        f"\nGateway ingest: {clients} concurrent HTTP clients, KL example size mix, "
+        "Prefer: return=minimal; wN = N server worker processes"
     )
     print(f"baseline: validate_bytes alone, in process, 1 thread = {baseline:,.0f} reports/s\n")
     head = ("backend", "reports", "fail", "rep/s", "vs base", "p50 ms", "p95 ms", "p99 ms",
@@ -377,19 +395,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reports", type=int, default=3000)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--workers", default="1,2", help="server worker processes to compare")
     args = parser.parse_args(argv)
     reports = build_reports(args.reports + 100)
     baseline = validation_baseline(reports)
     rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        rows.append(run_backend("sqlite", f"sqlite:///{tmp}/bench.db", reports, args.clients))
-    if not args.no_postgres:
-        pg = postgres_url()
-        if pg is not None:
-            try:
-                rows.append(run_backend("postgresql", pg[1], reports, args.clients))
-            finally:
-                drop_postgres(pg[0])
+    for workers in [int(w) for w in args.workers.split(",")]:
+        with tempfile.TemporaryDirectory() as tmp:
+            rows.append(
+                run_backend("sqlite", f"sqlite:///{tmp}/bench.db", reports, args.clients, workers)
+            )
+        if not args.no_postgres:
+            pg = postgres_url()
+            if pg is not None:
+                try:
+                    rows.append(run_backend("postgresql", pg[1], reports, args.clients, workers))
+                finally:
+                    drop_postgres(pg[0])
     print_table(rows, baseline, args.clients)
     return 0
 

@@ -130,3 +130,15 @@ def test_serve_pushes_to_a_push_recipient(server: tuple[ServerProcess, str], db_
         delivered = [rid for item in recipient.acknowledged for rid in item.report_ids]
         assert sorted(delivered) == sorted(reports)
         process.stop()
+
+
+def test_two_worker_processes_share_the_port(server: tuple[ServerProcess, str]) -> None:
+    process, token = server
+    url = process.start(extra={"TVAERS_GATEWAY_WORKERS": "2"})
+    reports = {f"w{n}": to_bytes(make_delivery_report(report_id=f"w{n}")) for n in range(12)}
+    assert set(submit_all(url, token, reports).values()) == {201}
+    assert set(submit_all(url, token, reports).values()) == {200}  # identical, whichever worker
+    with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}) as client:
+        for report_id, raw in reports.items():
+            assert client.get(f"/fhir/Bundle/{report_id}/$raw").content == raw
+    process.stop()

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -56,32 +55,24 @@ def serve(
     db: str = DB,
     port: int = typer.Option(None, "--port", help="TCP port; 0 picks a free one and prints it."),
     host: str = typer.Option(None, "--host", help="Interface to bind (default 127.0.0.1)."),
+    workers: int = typer.Option(None, "--workers", help="HTTP worker processes (default 1)."),
     organisations: Path = typer.Option(None, "--organisations", help="organisations.parquet"),
     environment: str = typer.Option(None, "--environment", help="development|test|production"),
     settings_file: Path = SETTINGS,
 ) -> None:
     """Run the gateway HTTP server; prints its base URL on stdout once listening."""
-    import uvicorn
-
-    from tvaers.gateway import logs
-    from tvaers.gateway.app import create_app
+    from tvaers.gateway.server import run
 
     settings = _settings(
-        settings_file, db=db, port=port, host=host, organisations=organisations,
-        environment=environment,
+        settings_file, db=db, port=port, host=host, workers=workers,
+        organisations=organisations, environment=environment,
     )  # fmt: skip
-    logs.configure(settings.log_format, settings.log_level)
-    application = create_app(settings)
-    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((settings.host, settings.port))
-    sock.listen(2048)
-    bound = sock.getsockname()[1]
-    print(f"http://{settings.host}:{bound}", flush=True)
-    err.print(f"gateway listening on http://{settings.host}:{bound} (pid {os.getpid()})")
-    config = uvicorn.Config(application, log_config=None, access_log=False, lifespan="on")
-    uvicorn.Server(config).run(sockets=[sock])
+
+    def announce(url: str) -> None:
+        print(url, flush=True)
+        err.print(f"gateway listening on {url} (pid {os.getpid()}, {settings.workers} worker(s))")
+
+    run(settings, announce)
 
 
 @app.command()

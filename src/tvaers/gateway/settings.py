@@ -27,6 +27,7 @@ class GatewaySettings:
     db: str = "sqlite:///tvaers-gateway.db"
     host: str = "127.0.0.1"
     port: int = 8080
+    workers: int = 1  # HTTP worker processes (the push worker then runs in the parent)
     organisations: Path | None = None  # organisations.parquet (or its folder)
     cpr_mode: Literal["dk-core", "synthetic"] = "dk-core"
     token_pepper: str = "change-me"  # HMAC key for stored token hashes
@@ -74,6 +75,8 @@ def check_settings(settings: GatewaySettings) -> None:
     refuse_placeholder_secret("token_pepper", settings.token_pepper, settings.environment)
     for _, key in parse_pseudonym_keys(settings.pseudonym_keys):
         refuse_placeholder_secret("pseudonym_keys", key, settings.environment)
+    if not 1 <= settings.workers <= 64:
+        raise ConfigError("workers must be 1..64")
     if settings.max_request_bytes < 1024:
         raise ConfigError("max_request_bytes must be at least 1024")
     if settings.quota_per_second <= 0 or settings.quota_burst < 1:
