@@ -44,7 +44,8 @@ def main(out: Path) -> int:
             ("ci_low", "95 %-KI nedre (%)"),
             ("ci_high", "95 %-KI øvre (%)"),
         ):
-            shown = f"{100 * h[field]:.1f}".replace(".", ",")
+            value = h[field]
+            shown = "" if value is None else f"{100 * value:.1f}".replace(".", ",")
             if shown != row[column]:
                 problems.append(f"{key}: {field} {shown} in the summary, {row[column]} exported")
     for p in problems:

@@ -22,6 +22,26 @@ from tvaers.cli.demo_summary import Summary
 from tvaers.errors import ServiceError
 
 PERIODS = ("2024", "2025")
+RECIPIENT = "kvalitetsdatabaser"
+
+#: The quality databases' data agreement with the gateway (a `cpr` recipient under
+#: Sundhedsloven §196; they pseudonymise at import with their own key).
+AGREEMENT = f"""schema_version = 1
+recipient_id = "{RECIPIENT}"
+name = "Kliniske kvalitetsdatabaser (RKKP)"
+legal_basis = "Sundhedsloven §196"
+identity = "cpr"
+retention = "P10Y"
+
+[scope]
+igs = ["care", "rehab", "prevention"]
+population = "all"
+period_start = "2020-01-01"
+period_end = "2030-01-01"
+
+[delivery]
+mode = "pull"
+"""
 
 
 @dataclass
@@ -153,7 +173,7 @@ class DemoRun:
         self.gateway()
         self.submit()
         self.import_extracts()
-        self.import_reports()
+        self.sync()
         self.compute()
         self.publish()
         self.dashboard()
@@ -183,6 +203,16 @@ class DemoRun:
                 "gateway", "clients", "import", str(self.synth_dir / "clients.toml"),
                 "--credentials-out", str(self.gateway_dir / "credentials.toml"),
             )  # fmt: skip
+            agreement = self.gateway_dir / "agreement-kvalitetsdatabaser.toml"
+            agreement.write_text(AGREEMENT, encoding="utf-8")
+            self.tvaers("gateway", "recipients", "add", str(agreement))
+            token = self.tvaers(
+                "gateway", "clients", "add", "rkkp-sync", "--name", "RKKP synkronisering",
+                "--role", "recipient", "--recipient", RECIPIENT,
+            )  # fmt: skip
+            token_file = self.gateway_dir / "recipient.token"
+            token_file.write_text(token.strip() + "\n", encoding="utf-8")
+            token_file.chmod(0o600)
             self.start_service("gateway", "gateway", "serve", "--port", "0")
 
     def submit(self) -> None:
@@ -193,10 +223,12 @@ class DemoRun:
                 "--credentials", str(self.gateway_dir / "credentials.toml"),
             )  # fmt: skip
 
-    def import_reports(self) -> None:
-        with self.step("Delivery reports into the quality databases"):
+    def sync(self) -> None:
+        gateway = next(s for s in self.services if s.name == "gateway")
+        with self.step("Quality databases pull their feed from the gateway (cpr recipient)"):
             self.tvaers(
-                "registry", "import-reports", str(self.synth_dir / "reports"),
+                "registry", "sync", "--gateway", gateway.url, "--recipient", RECIPIENT,
+                "--token-file", str(self.gateway_dir / "recipient.token"),
                 "--cpr-mode", "synthetic",
             )  # fmt: skip
 
