@@ -36,8 +36,12 @@ def buckets(run: RunOutput, key: PseudonymKey, indicator: str) -> dict[str, Any]
     return out
 
 
-def national(run: RunOutput, indicator: str) -> tuple[int, ...]:
-    (r,) = [r for r in run.rows if (r["indicator"], r["unit_type"]) == (indicator, "national")]
+def national(run: RunOutput, indicator: str, stratum: str | None = None) -> tuple[int, ...]:
+    (r,) = [
+        r
+        for r in run.rows
+        if (r["indicator"], r["unit_type"], r["stratum"]) == (indicator, "national", stratum)
+    ]
     return r["numerator"], r["denominator"], r["uoplyst"], r["excluded"]
 
 
@@ -57,6 +61,8 @@ def test_p2_goal_registered_for_active_conditions(prevention_store: Store, tmp_p
     run = run_database("prevention", store, "2025", out=tmp_path)
     assert buckets(run, key, "P2") == P2
     assert national(run, "P2") == (3, 8, 0, 0)
+    assert national(run, "P2", "legacy") == (3, 8, 0, 0)  # every fixture condition is J1.1
+    assert national(run, "P2", "simplified") == (0, 0, 0, 0)
     (unit,) = [
         r
         for r in run.units.to_pylist()
