@@ -45,6 +45,7 @@ class Context:
     conformance: dict[tuple[int, str], bool] = field(default_factory=dict)
     errors: int = 0  # error/fatal issues so far (strict rules not counted)
     impure: int = 0  # checks that depended on the report (references, %resource)
+    errors_only: bool = False  # a conformsTo probe: keep only errors (cap 1: stop at the first)
     _resolved: dict[Any, Any] = field(default_factory=dict)  # per-report memo (see resolve)
     _resolved_in: ReferenceIndex | None = None
 
@@ -92,7 +93,7 @@ class Context:
         if profile is None:
             return None
         probe = Context(cpr_mode=self.cpr_mode, strict=False, cap=1, index=self.index,
-                        conformance=self.conformance)  # fmt: skip
+                        conformance=self.conformance, errors_only=True)  # fmt: skip
         self.conformance[key] = True  # guards against a profile that tests itself
         with contextlib.suppress(Capped):
             validate_as(resource, profile, profile.type, probe)
@@ -103,6 +104,8 @@ class Context:
         self, severity: Severity, kind: str, rule: str, expression: str | None, **params: Any
     ) -> None:
         """Add one issue built from the message template ``kind``."""
+        if self.errors_only and severity not in ("error", "fatal"):
+            return
         key = (kind, *params.items())
         texts = _TEXTS.get(key)
         if texts is None:
@@ -113,8 +116,11 @@ class Context:
         self.add(Issue(severity, texts[0], rule, texts[1], expression=expression, text_da=texts[2]))
 
     def add(self, issue: Issue) -> None:
+        error = issue.severity in ("error", "fatal") and not issue.rule.startswith("strict:")
+        if self.errors_only and not error:
+            return  # a conformsTo probe: only errors decide, the first one ends it
         self.issues.append(issue)
-        if issue.severity in ("error", "fatal") and not issue.rule.startswith("strict:"):
+        if error:
             self.errors += 1  # strict rules are policy on top: they do not decide conformsTo
         if len(self.issues) >= self.cap:
             raise Capped

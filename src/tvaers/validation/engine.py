@@ -114,9 +114,7 @@ def validate_as(resource: dict[str, Any], profile: Profile, path: str, ctx: Cont
     is_report = profile.ig is not None and profile.url == ig(profile.ig).report
     outer, outer_profiles = ctx.index, ctx.entry_profiles
     if is_report:
-        entry = profile.root.children.get("entry")
-        resource_elements = [e for e in entry.walk() if e.name == "resource"] if entry else []
-        ctx.entry_profiles = {t: ps for e in resource_elements for t, ps in e.type_profiles.items()}
+        ctx.entry_profiles = _entry_profiles(profile)
         entries = resource.get("entry")  # only well-formed entry lists feed the index
         ctx.index = ReferenceIndex({"entry": entries if isinstance(entries, list) else []})
     before = ctx.errors
@@ -128,6 +126,20 @@ def validate_as(resource: dict[str, Any], profile: Profile, path: str, ctx: Cont
         ctx.index, ctx.entry_profiles = outer, outer_profiles
     if profile.ig is not None:
         ctx.conformance.setdefault((id(resource), profile.url), ctx.errors == before)
+
+
+_ENTRY_PROFILES: dict[str, dict[str, tuple[str, ...]]] = {}
+
+
+def _entry_profiles(profile: Profile) -> dict[str, tuple[str, ...]]:
+    """Resource type -> the profiles a report profile names for its entries (once each)."""
+    found = _ENTRY_PROFILES.get(profile.url)
+    if found is None:
+        entry = profile.root.children.get("entry")
+        elements = [e for e in entry.walk() if e.name == "resource"] if entry else []
+        found = {t: ps for e in elements for t, ps in e.type_profiles.items()}
+        _ENTRY_PROFILES[profile.url] = found
+    return found
 
 
 _CONCRETE: dict[Element, list[str]] = {}

@@ -80,13 +80,21 @@ def _definition(elem: Element, code: str | None) -> Element | None:
     return elem if elem.children else datatype(code)
 
 
+_RESOURCE_KINDS: dict[str, Kind] = {}
+
+
 def resource_kind(resource: Any) -> Kind | None:
     """The static type of a resource (typed by its R4 core definition)."""
     kind = resource.get("resourceType") if isinstance(resource, dict) else None
     if not isinstance(kind, str):
         return None
-    base = core_resource(kind)
-    return Kind(kind, base.root if base is not None else None)
+    found = _RESOURCE_KINDS.get(kind)
+    if found is None:
+        base = core_resource(kind)
+        found = Kind(kind, base.root if base is not None else None)
+        if len(_RESOURCE_KINDS) < 1000:  # hostile input may invent types
+            _RESOURCE_KINDS[kind] = found
+    return found
 
 
 def value_kind(value: Any, code: str | None, elem: Element | None) -> Kind | None:

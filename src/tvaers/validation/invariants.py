@@ -202,11 +202,12 @@ def check(walker: Walker, constraints: tuple[Constraint, ...], value: Any, code:
     root = walker.current
     plan = prepare(constraints)
     todo = plan.rest if type(value) is dict and plan.names.isdisjoint(value) else plan.everything
+    impure = 0
     for constraint, invariant, fast in todo:
         problem = None
         verdict = fast(value, root) if fast is not None else None
         if not invariant.pure:
-            walker.ctx.impure += 1
+            impure += 1
         if verdict is not None:
             holds = verdict
         elif not invariant.touches(value):
@@ -217,6 +218,8 @@ def check(walker: Walker, constraints: tuple[Constraint, ...], value: Any, code:
             holds, problem = evaluate(walker, invariant, value, code, elem, walker.fp)
         if not holds:
             _report(walker, constraint, path, anchor, problem)
+    if impure:
+        walker.ctx.impure += impure
 
 
 #: (id(constraint), element id, problem) -> (constraint, issue type, English, Danish)

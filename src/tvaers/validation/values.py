@@ -184,9 +184,43 @@ def _matches(item: Any, match: dict[str, Any]) -> bool:
     return True
 
 
+Dispatch = tuple[str, tuple[str, ...], dict[str, tuple[Element, ...]]] | None
+_DISPATCH: dict[int, tuple[tuple[Element, ...], Dispatch]] = {}
+
+
+def _dispatcher(slices: tuple[Element, ...]) -> Dispatch:
+    """When every slice discriminates first on the same path (an entry's resource type,
+    an extension's url), the slices by that value, in their order; else None."""
+    firsts = [(candidate, _matcher(candidate.match)) for candidate in slices]
+    heads = {(m[0][0], m[0][1]) for _c, m in firsts if m}
+    if len(heads) != 1:
+        return None
+    kind, path = next(iter(heads))
+    table: dict[str, list[Element]] = {}
+    for candidate, matcher in firsts:
+        if not matcher:
+            continue  # matches nothing
+        expected = matcher[0][2]
+        if kind == "pattern" and not isinstance(expected, str):
+            return None
+        for value in expected if kind == "profile" else (expected,):
+            table.setdefault(value, []).append(candidate)
+    return kind, path, {value: tuple(found) for value, found in table.items()}
+
+
 def choose_slice(item: Any, slices: tuple[Element, ...]) -> Element | None:
     """The first slice whose discriminator values ``item`` has, or None."""
-    for candidate in slices:
+    entry = _DISPATCH.get(id(slices))
+    if entry is None or entry[0] is not slices:
+        entry = _DISPATCH[id(slices)] = (slices, _dispatcher(slices))
+    candidates: tuple[Element, ...] = slices
+    if entry[1] is not None:
+        kind, path, table = entry[1]
+        value = _walk(item, path)
+        if kind == "profile":
+            value = value.get("resourceType") if isinstance(value, dict) else None
+        candidates = table.get(value, ()) if isinstance(value, str) else ()
+    for candidate in candidates:
         if _matches(item, candidate.match):
             return candidate
     return None

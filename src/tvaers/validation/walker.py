@@ -126,7 +126,10 @@ class Walker:
         keys = (
             (elem._keys or elem.keys(datatype)) if code is None else elem.keys_for(code, datatype)
         )
-        for child, names in elem.required_keys(code, datatype):  # first: probes fail fast
+        required = elem._required_keys.get(code)
+        if required is None:
+            required = elem.required_keys(code, datatype)
+        for child, names in required:  # first: probes fail fast
             for name in names:
                 if name in obj:
                     break

@@ -127,10 +127,11 @@ class Compiler:
 
     def _member(self, node: ast.Member) -> Fn:
         children = self.members.get(id(node))
-        if not is_plain(children, node.name):
-            assert children is not None
-            return keyed_step(children)
-        return member_step(node.name)
+        if children is None:
+            return member_step(node.name)
+        if is_plain(children, node.name):
+            return members_step((node.name,), exact=True)  # typed: no choice keys to search
+        return keyed_step(children)
 
     def type_step(self, member: ast.Member, type_name: str, mode: str, node: ast.Node) -> Fn:
         """``member`` tested against ``type_name``: ``filter`` (``ofType(T)``, ``as(T)``),
