@@ -425,3 +425,73 @@ def population_command(
         typer.echo(line)
     if out is not None:
         err.print(f"wrote {', '.join(str(p) for p in report.write(out))}", highlight=False)
+
+
+@app.command("freeze")
+def freeze_command(
+    database: Annotated[str, typer.Option("--database", help="Shipped id or definition file.")],
+    period: Annotated[str, typer.Option("--period", help="Year (2025) or month (2025-03).")],
+    stage: Annotated[str, typer.Option("--stage", help="foreløbig or endelig.")] = "foreløbig",
+    as_of: Annotated[str | None, typer.Option("--as-of", metavar="DATE")] = None,
+    verify_only: Annotated[
+        bool, typer.Option("--verify", help="Only check an existing snapshot's files.")
+    ] = False,
+    registry: RegistryDir = None,
+    settings: SettingsFile = None,
+) -> None:
+    """Freeze the preliminary (foreløbig) or final (endelig) results of a period.
+
+    The snapshot (results/<db>/<period>/snapshots/<stage>/) is computed once, read-only,
+    with SHA-256 hashes in snapshot.json; later runs never change it, and a second freeze of
+    the same stage is refused. --verify checks the hashes.
+
+    Example: tvaers registry freeze --database heart --period 2025 --stage foreløbig
+    """
+    from tvaers.errors import InputError
+    from tvaers.registry.releases import freeze, snapshot_dir, verify
+    from tvaers.registry.store import RegistryStore
+
+    conf = _settings(settings, registry_dir=registry)
+    store = RegistryStore(conf.registry_dir)
+    folder = snapshot_dir(store, database, period, stage)
+    if not verify_only:
+        threshold = conf.suppression_threshold
+        day = _parse_date(as_of, "--as-of")
+        folder = freeze(store, database, period, stage, as_of=day, suppression_threshold=threshold)
+    elif not folder.exists():
+        raise InputError(f"no {stage} snapshot at {folder}")
+    bad = verify(folder)
+    if bad:
+        raise InputError(f"{folder}: changed or unexpected files: {', '.join(bad)}")
+    typer.echo(str(folder))
+    err.print(f"{stage} snapshot of {database} {period}: all files match", highlight=False)
+
+
+@app.command("daily")
+def daily_command(
+    database: Annotated[str, typer.Option("--database", help="Shipped id or definition file.")],
+    day: Annotated[str | None, typer.Option("--date", help="Run date (default: today).")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Folder (default: <registry>/daily/<db>/<date>).")
+    ] = None,
+    registry: RegistryDir = None,
+    settings: SettingsFile = None,
+) -> None:
+    """Daily result files per region (RKKP KKA style): every month so far and the year.
+
+    One CSV (Excel, Danish) and one Parquet file per region with the region, its
+    municipalities and hospitals and the nation; Datakilde_opdateret = the oldest source.
+
+    Example: tvaers registry daily --database heart --date 2025-06-15
+    """
+    from tvaers.registry.releases import daily
+    from tvaers.registry.store import RegistryStore
+
+    conf = _settings(settings, registry_dir=registry)
+    run_day = _parse_date(day, "--date") or date.today()
+    files = daily(
+        RegistryStore(conf.registry_dir), database, run_day, out=out,
+        suppression_threshold=conf.suppression_threshold,
+    )  # fmt: skip
+    for path in files:
+        typer.echo(str(path))

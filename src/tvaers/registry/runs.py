@@ -103,6 +103,13 @@ def run_database(
             unit_table(db, ind, s.population, done.units[s.name], per.label) for s in steps
         ]
     target = out or store.root / "results" / db.id / per.label
+    if "snapshots" in target.resolve().parts:
+        from tvaers.errors import InputError
+
+        raise InputError(
+            f"{target} is inside a frozen snapshot folder",
+            hint="snapshots are written only by `tvaers registry freeze`",
+        )
     files = write_results(rows, target)
     files.append(write_units(unit_tables, target))
     files.append(write_distributions(dists, target))
