@@ -237,6 +237,8 @@ def test_agreement_files_are_checked_against_the_schema(tmp_path: Any) -> None:
 
 def test_cursors_belong_to_their_recipient(store: GatewayStore) -> None:
     forwarder = register(store)
+    with pytest.raises(InputError, match="population list"):
+        forwarder.recipients.set_population("dhrd", [CPR_A], actor="t")
     forwarder.recipients.add(Agreement.from_document(make_agreement("flis")))
     mine = forwarder.pull("t", "flis", since="2000-01-01", cursor=None).cursor
     with pytest.raises(InputError, match="cursor"):

@@ -159,6 +159,11 @@ class RecipientRegistry:
         wanted = set(cprs)
         with self._db.write() as conn:
             recipient = self._require(conn, recipient_id)
+            if recipient.agreement.population != "list":
+                raise InputError(
+                    f"recipient {recipient_id!r} covers all citizens; it has no population list",
+                    hint='set scope.population = "list" in its agreement first',
+                )
             before = units(conn, recipient_id, recipient.agreement)
             have = set(conn.execute(
                 select(population.c.cpr).where(population.c.recipient_id == recipient_id)
