@@ -1,9 +1,9 @@
 """The structural walk of one resource against one profile's element tree.
 
 For every JSON property: is it a known element (else ``unknown-element`` with the nearest
-name), is its JSON shape right (array or single), how many times does it occur
-(``cardinality``, including every prohibited ``..0``), which slice does each item belong to
-(``slice``), and is each value of the right datatype and format (``type``), equal to the
+name, see :mod:`.presence`), is its JSON shape right (array or single), how many times
+does it occur (``cardinality``, including every prohibited ``..0``), which slice does each
+item belong to (``slice``), and is each value of the right datatype and format (``type``), equal to the
 fixed value / containing the pattern (``fixed``, ``pattern``) and inside a required value
 set (``binding``). CPR and SOR identifiers are checked with the CPR mode (``cpr``, ``sor``).
 
@@ -18,15 +18,13 @@ from typing import Any
 
 import orjson
 
-from tvaers.errors import nearest
 from tvaers.fhir.fhirpath import Context as PathContext
 from tvaers.fhir.fhirpath import Kind
-from tvaers.fhir.outcome import Issue
-from tvaers.validation import invariants, references, strict, values
+from tvaers.validation import invariants, presence, references, strict, values
 from tvaers.validation.context import Context
 from tvaers.validation.expressions import resource_kind
-from tvaers.validation.messages import MESSAGES, describe, json_kind
-from tvaers.validation.model import MISSING, PRIMITIVES, UNBOUNDED, Element, json_suffix
+from tvaers.validation.messages import describe, json_kind
+from tvaers.validation.model import MISSING, PRIMITIVES, UNBOUNDED, Element
 from tvaers.validation.tables import Profile, datatype, resource_names
 
 ResourceHook = Callable[[dict[str, Any], Element, str, "Walker"], None]
@@ -42,7 +40,6 @@ _CLEAN_LIMIT = 200_000
 
 
 _CORE_CONSTRAINTS: dict[str, tuple[Any, ...]] = {}  # datatype -> its own invariants
-_LAST_UPDATED: dict[tuple[str, str], tuple[str, ...]] = {}  # (profile, root) -> issue texts
 _PRIMITIVE, _RESOURCE, _COMPLEX = "primitive", "resource", "complex"
 _KINDS: dict[str | None, str] = {}  # type code -> one of the three (decided once per code)
 
@@ -92,27 +89,7 @@ class Walker:
             invariants.check(self, root.constraints, obj, None, None, path, root)
         if self.ig_profile:
             strict.resource_rules(self, obj, path)
-            self.last_updated(obj, root, path)
-
-    def last_updated(self, obj: dict[str, Any], root: Element, path: str) -> None:
-        """The IGs ask every resource to carry meta.lastUpdated (information if missing)."""
-        meta = obj.get("meta")
-        if root.id == "Bundle" or (isinstance(meta, dict) and "lastUpdated" in meta):
-            return
-        key = (self.pid, root.id)
-        texts = _LAST_UPDATED.get(key)
-        if texts is None:
-            anchor = root.children.get("meta")
-            if anchor is not None and anchor.max > 0:
-                message = MESSAGES["cardinality.last-updated"]
-                element = f"{root.id}.meta"
-                texts = (f"cardinality:{self.pid}:{root.id}.meta.lastUpdated", message.code,
-                         message.en.format(element=element), message.da.format(element=element))  # fmt: skip
-            _LAST_UPDATED[key] = texts or ()
-        if texts:
-            rule, issue_type, english, danish = texts
-            self.ctx.add(Issue("information", issue_type, rule, english,
-                               expression=f"{path}.meta.lastUpdated", text_da=danish))  # fmt: skip
+            presence.last_updated(self, obj, root, path)
 
     def object(
         self,
@@ -134,13 +111,13 @@ class Walker:
                 if name in obj:
                     break
             else:
-                self.missing(child, path, anchor)
+                presence.missing(self, child, path, anchor)
         seen: set[Element] | None = None  # choice elements met (only they can repeat)
         for key, value in obj.items():
             hit = keys.get(key)
             if hit is None:
                 if not (is_root and key == "resourceType"):
-                    self.unknown(key, elem, path, anchor, keys)
+                    presence.unknown(self, key, elem, path, anchor, keys)
                 continue
             child, child_code = hit
             if child_code == "Element":
@@ -157,51 +134,6 @@ class Walker:
                     continue
                 seen.add(child)
             self.property(child, key, value, child_code, path, anchor)
-
-    def missing(self, child: Element, path: str, anchor: Element) -> None:
-        """A required element is absent: name its required slices, else the element."""
-        where = f"{path}.{child.name.removesuffix('[x]')}"
-        for item in [s for s in child.slices if s.min > 0] or [child]:
-            self.ctx.report(
-                "error",
-                "cardinality.min",
-                self.rule("cardinality", anchor if item.core else item),
-                where,
-                element=self.display(item, anchor),
-                profile=self.profile_name,
-                min=item.min,
-                count=0,
-            )
-
-    def unknown(
-        self, key: str, elem: Element, path: str, anchor: Element, keys: dict[str, Any]
-    ) -> None:
-        for child in elem.keys(datatype).values():
-            owner = child[0]
-            stem = owner.name[:-3]
-            if owner.is_choice and key.startswith(stem) and key[len(stem) :] in _TYPE_SUFFIXES:
-                self.ctx.report(
-                    "error",
-                    "type.choice",
-                    self.rule("type", anchor if owner.core else owner),
-                    f"{path}.{key}",
-                    element=self.display(owner, anchor),
-                    key=key,
-                    allowed=", ".join(stem + json_suffix(t) for t in owner.types),
-                )
-                return
-        names = [k for k in keys if not k.startswith("_")]
-        guess = nearest(key, names)
-        self.ctx.report(
-            "error",
-            "unknown-element.key",
-            self.rule("unknown-element", anchor),
-            f"{path}.{key}",
-            key=key,
-            element=self.display(elem, anchor),
-            hint=f"; did you mean '{guess}'?" if guess else "",
-            hint_da=f"; mente du '{guess}'?" if guess else "",
-        )
 
     # ------------------------------------------------------------------ properties
     def property(
@@ -239,7 +171,7 @@ class Walker:
                             element=self.display(target, anchor), profile=self.profile_name,
                             count=len(items), max=target.max)  # fmt: skip
         if child.name in _EXTENSIONS and self.ig_profile:
-            self.unknown_extensions(items, child, base, here)
+            presence.unknown_extensions(self, items, child, base, here)
         if child.array and child.slicing is not None:
             self.sliced(items, child, code, base, anchor)
             return
@@ -279,19 +211,6 @@ class Walker:
             "error", kind, self.rule("type", here), base, element=self.display(child, anchor)
         )
         return None
-
-    def unknown_extensions(
-        self, items: list[Any], child: Element, base: str, here: Element
-    ) -> None:
-        """Extensions the profile does not define here are errors (like unknown elements)."""
-        for index, item in enumerate(items):
-            if not isinstance(item, dict) or values.choose_slice(item, child.slices) is not None:
-                continue
-            known = [s.match.get("url") for s in child.slices if s.max > 0]
-            self.ctx.report("error", "unknown-element.extension", self.rule("unknown-element", here),
-                            f"{base}[{index}]", element=self.display(child, here),
-                            url=describe(item.get("url")), profile=self.profile_name,
-                            known=f"; defined: {', '.join(map(str, known))}" if known else "")  # fmt: skip
 
     def sliced(
         self, items: list[Any], elem: Element, code: str | None, base: str, anchor: Element
@@ -456,16 +375,3 @@ class Walker:
         self.ctx.report("error", "binding.code", self.rule("binding", anchor), path,
                         element=self.display(elem, anchor), coding=values.coding_label(item),
                         valueset=elem.binding)  # fmt: skip
-
-
-_TYPE_SUFFIXES = frozenset(
-    json_suffix(t)
-    for t in (
-        *PRIMITIVES,
-        "Address", "Age", "Annotation", "Attachment", "CodeableConcept", "Coding", "ContactPoint",
-        "Count", "Distance", "Duration", "HumanName", "Identifier", "Money", "Period", "Quantity",
-        "Range", "Ratio", "Reference", "SampledData", "Signature", "Timing", "ContactDetail",
-        "Contributor", "DataRequirement", "Expression", "ParameterDefinition", "RelatedArtifact",
-        "TriggerDefinition", "UsageContext", "Dosage", "Meta",
-    )
-)  # fmt: skip

@@ -122,3 +122,10 @@ def children(node: Node) -> tuple[Node, ...]:
     if isinstance(node, TypeTest):
         return (node.left,)
     return ()
+
+
+def mentions_index(node: Node) -> bool:
+    """Whether ``$index`` occurs in ``node`` (iterating functions then set it per item)."""
+    if isinstance(node, Special):
+        return node.name == "index"
+    return any(mentions_index(child) for child in children(node))

@@ -48,7 +48,7 @@ def function(name: str, min_args: int = 0, max_args: int = 0) -> Callable[[Build
 def _per_item(compiler: Compiler, arg: ast.Node) -> Callable[[Any, int, Context], list[Any]]:
     """Compile an argument evaluated with one item as focus (and ``$index`` bound)."""
     fn = compiler.compile(arg)
-    if not _uses_index(arg):  # most criteria never read $index: no bookkeeping
+    if not ast.mentions_index(arg):  # most criteria never read $index: no bookkeeping
         return lambda item, index, ctx: fn([item], ctx)
 
     def run(item: Any, index: int, ctx: Context) -> list[Any]:
@@ -60,13 +60,6 @@ def _per_item(compiler: Compiler, arg: ast.Node) -> Callable[[Any, int, Context]
             ctx.index = saved
 
     return run
-
-
-def _uses_index(node: ast.Node) -> bool:
-    """Whether ``$index`` occurs in ``node`` (nested iterations set their own)."""
-    if isinstance(node, ast.Special):
-        return node.name == "index"
-    return any(_uses_index(child) for child in ast.children(node))
 
 
 def _value_arg(compiler: Compiler, node: ast.Call, i: int) -> Callable[[list[Any], Context], Any]:
