@@ -88,6 +88,7 @@ def test_pull_pages_one_ig_at_a_time_in_order_and_every_page_validates(store: Ga
     for report in got:
         by_ig["rehab" if "rehab" in report["meta"]["profile"][0] else "care"].append(report["id"])
     assert by_ig == {"care": ids, "rehab": rehab_ids}  # each IG in commit order, once
+    assert all(r["meta"]["versionId"] == "1" and r["meta"]["lastUpdated"] for r in got)
     for page in pages:
         profiles = {e["resource"]["meta"]["profile"][0] for e in page.get("entry", [])}
         assert len(profiles) <= 1  # one IG per page

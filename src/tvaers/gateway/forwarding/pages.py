@@ -104,6 +104,9 @@ def build_page(
         if out is None:
             page.withheld += 1
             continue
+        # Server meta, as on every normal read: receipt time at the gateway.
+        out["meta"] = {**(out.get("meta") or {}), "versionId": "1",
+                       "lastUpdated": fhir_instant(row.received_at)}  # fmt: skip
         entries.append({"fullUrl": REPORT_URL.format(id=out["id"]), "resource": out})
         page.forwarded.append((row.cpr, out["id"]))
     if entries:

@@ -51,14 +51,22 @@ class Forwarder:
         return recipient
 
     def page(self, recipient: Recipient, cursor: Cursor, limit: int | None = None) -> Page:
-        """The page after ``cursor`` (sequencing pending rows first)."""
+        """The page after ``cursor`` (sequencing pending rows first).
+
+        Pages whose every report was withheld (outside the agreement after filtering) are
+        passed over, so an empty page always means "caught up".
+        """
         feed.sequence_pending(self.store.db)
         with self.store.db.read() as conn:
             upto = feed.head(conn)
-            return build_page(
-                conn, recipient, self.keys, self.options, cursor=cursor, upto=upto,
-                limit=limit or self.page_size,
-            )  # fmt: skip
+            while True:
+                page = build_page(
+                    conn, recipient, self.keys, self.options, cursor=cursor, upto=upto,
+                    limit=limit or self.page_size,
+                )  # fmt: skip
+                if page.count or not page.withheld or page.next_cursor == cursor:
+                    return page
+                cursor = page.next_cursor
 
     def pull(
         self, actor: str, recipient_id: str, *, since: str | None, cursor: str | None,
