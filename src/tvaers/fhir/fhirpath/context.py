@@ -30,6 +30,8 @@ HostFunction = Callable[[list[Any], list[list[Any]]], list[Any]]
 Arity = int | tuple[int, int]
 
 _NO_FUNCTIONS: Mapping[str, HostFunction] = {}
+_NO_VARIABLES: Mapping[str, list[Any]] = {}
+_NO_TYPES: Mapping[str, str] = {}
 
 
 class Context:
@@ -66,9 +68,9 @@ class Context:
         self.resource = resource
         self.root_resource = root_resource
         self.context = context
-        self.variables = variables or {}
+        self.variables = variables or _NO_VARIABLES
         self.full_url = full_url
-        self.urn_types = urn_types or {}
+        self.urn_types = urn_types or _NO_TYPES
         self.functions = functions or _NO_FUNCTIONS
         self.row_index = 0
         self.index = 0

@@ -14,9 +14,9 @@ from collections.abc import Callable
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from tvaers.fhir.fhirpath import ast
+from tvaers.fhir.fhirpath import ast, model
 from tvaers.fhir.fhirpath.operators import boolean_of, contains_item, single, union
-from tvaers.fhir.fhirpath.values import is_number, matches_type, to_decimal, to_text
+from tvaers.fhir.fhirpath.values import is_instance, is_number, to_decimal, to_text
 
 if TYPE_CHECKING:
     from tvaers.fhir.fhirpath.compiler import Compiler, Context, Fn
@@ -158,16 +158,18 @@ def _repeat(compiler: Compiler, node: ast.Call) -> Fn:
 
 
 def _type_arg(compiler: Compiler, node: ast.Call) -> str:
+    """The type an ``ofType``/``as``/``is`` argument names, resolved once (``String`` ->
+    ``string``)."""
     type_name = ast.type_name_of(node.args[0])
     if type_name is None:
         raise compiler.error(f"{node.name}() needs a type name, e.g. {node.name}(Quantity)", node)
-    return type_name
+    return model.split_type_name(type_name)
 
 
 @function("ofType", 1, 1)
 def _of_type(compiler: Compiler, node: ast.Call) -> Fn:
     type_name = _type_arg(compiler, node)
-    return lambda focus, ctx: [v for v in focus if matches_type(v, type_name)]
+    return lambda focus, ctx: [v for v in focus if is_instance(v, type_name)]
 
 
 @function("as", 1, 1)
@@ -176,7 +178,7 @@ def _as(compiler: Compiler, node: ast.Call) -> Fn:
     item), but R4's own invariants (``dom-3``: ``descendants().as(canonical)``) and the
     reference validator use it as a filter over any number of items, so it filters."""
     type_name = _type_arg(compiler, node)
-    return lambda focus, ctx: [v for v in focus if matches_type(v, type_name)]
+    return lambda focus, ctx: [v for v in focus if is_instance(v, type_name)]
 
 
 @function("is", 1, 1)
@@ -188,7 +190,7 @@ def _is(compiler: Compiler, node: ast.Call) -> Fn:
         value = single(focus, compiler, node)
         if value is None:
             return _EMPTY
-        return _TRUE if matches_type(value, type_name) else _FALSE
+        return _TRUE if is_instance(value, type_name) else _FALSE
 
     return is_
 

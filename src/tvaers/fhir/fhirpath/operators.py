@@ -10,13 +10,13 @@ from __future__ import annotations
 from decimal import Decimal, DivisionByZero, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from tvaers.fhir.fhirpath import ast
+from tvaers.fhir.fhirpath import ast, model
 from tvaers.fhir.fhirpath.values import (
     describe,
     equal,
     equivalent,
+    is_instance,
     is_number,
-    matches_type,
     order,
     to_decimal,
     to_text,
@@ -309,12 +309,13 @@ def build_type_test(compiler: Compiler, node: ast.TypeTest) -> Fn:
         return lambda focus, ctx: tested(target(focus, ctx), ctx)
 
     left = compiler.compile(node.left)
+    local = model.split_type_name(type_name)
 
     def generic(focus: list[Any], ctx: Context) -> list[Any]:
         value = single(left(focus, ctx), compiler, node)
         if value is None:
             return _EMPTY
-        fits = matches_type(value, type_name)
+        fits = is_instance(value, local)
         if node.op == "is":
             return _wrap(fits)
         return [value] if fits else _EMPTY

@@ -123,7 +123,7 @@ def as_typed(value: Any, type_name: str) -> Any:
 
 def typed_member_step(name: str, type_name: str) -> Fn:
     """``name.ofType(T)``: the key ``name`` + ``T`` (choice) or ``name`` if it is a ``T``."""
-    from tvaers.fhir.fhirpath.values import matches_type
+    from tvaers.fhir.fhirpath.values import is_instance
 
     local = model.split_type_name(type_name)
     key = name + local[:1].upper() + local[1:]
@@ -139,7 +139,7 @@ def typed_member_step(name: str, type_name: str) -> Fn:
                 if plain is None:
                     continue
                 values = plain if type(plain) is list else [plain]
-                out.extend(as_typed(v, local) for v in values if matches_type(v, local))
+                out.extend(as_typed(v, local) for v in values if is_instance(v, local))
                 continue
             if type(value) is list:
                 out.extend(as_typed(v, local) for v in value if v is not None)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from tvaers.fhir.fhirpath import model
 from tvaers.fhir.fhirpath.typed import Kind, TypeModel, child_for_key
-from tvaers.fhir.fhirpath.values import matches_type
+from tvaers.fhir.fhirpath.values import is_instance
 
 if TYPE_CHECKING:
     from tvaers.fhir.fhirpath.compiler import Context, Fn
@@ -37,7 +37,7 @@ def typed_walk_step(types: TypeModel, kinds: tuple[Kind, ...], type_name: str, d
                 if item is None:
                     continue
                 if declared is None or declared in model.ABSTRACT_RESOURCES:
-                    if matches_type(item, wanted):
+                    if is_instance(item, wanted):
                         out.append(item)
                 elif model.is_a(declared, wanted):
                     out.append(as_typed(item, declared))
