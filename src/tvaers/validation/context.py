@@ -82,6 +82,8 @@ class Context:
         """``conformsTo``: does ``resource`` validate against profile ``url`` without errors?
 
         Results are cached per report; the main pass records the profiles it already checked.
+        The probe keeps only errors (warnings and information do not decide conformance)
+        and stops at the first one.
         """
         key = (id(resource), url.split("|")[0])
         if key in self.conformance:
