@@ -217,6 +217,34 @@ def _actor(operator: str | None) -> str:
     return f"cli:{operator or os.environ.get('USER', 'operator')}"
 
 
+@app.command()
+def stats(
+    out_dir: Path = typer.Option(..., "--out", help="Folder for coverage/rejects/lag.parquet."),
+    db: str = DB,
+    settings_file: Path = SETTINGS,
+) -> None:
+    """Write non-personal data-quality statistics per municipality x IG x month.
+
+    Accepted and rejected counts, rejects by rule key with the Danish explanation, and
+    the lag from Bundle.timestamp to receipt: the input of the municipal feedback pages
+    (`tvaers publish build --gateway-stats DIR`).
+
+    Example: tvaers gateway stats --out release-input/gateway
+    """
+    from tvaers.gateway.api.meta import rule_catalogue
+    from tvaers.gateway.quality_stats import export
+
+    store = _store(_settings(settings_file, db=db))
+    try:
+        with store.db.read() as conn:
+            counts = export(conn, rule_catalogue(), out_dir)
+    finally:
+        store.close()
+    for name, rows in counts.items():
+        out.print(f"{name}\t{rows}")
+    err.print(f"wrote data-quality statistics to {out_dir}")
+
+
 @recipients_app.command("add")
 def recipients_add(
     file: Path = typer.Argument(..., help="Agreement TOML (see `recipients schema`)."),

@@ -58,6 +58,7 @@ class Refused:
     report_id: str | None = None
     kommunekode: str | None = None
     ig: str | None = None
+    bundle_timestamp: str | None = None  # the report's own time, for data-quality statistics
 
 
 def gateway_issue(rule: str, code: str, message: str, text_da: str, expression: str) -> Issue:
@@ -91,6 +92,11 @@ def _refuse(
         report_id if isinstance(report_id, str) else None,
         **extra,
     )
+
+
+def _timestamp(bundle: dict[str, Any]) -> str | None:
+    stamp = bundle.get("timestamp")
+    return stamp[:32] if isinstance(stamp, str) else None
 
 
 def municipality_of(bundle: dict[str, Any], organisations: OrganisationTable) -> str | None:
@@ -155,6 +161,7 @@ def examine(
             bundle["id"],
             kommunekode=municipality_of(bundle, organisations),
             ig=ig,
+            bundle_timestamp=_timestamp(bundle),
         )
     return _check_citizen(data, bundle, result, principal, organisations, options, ig, profile)
 

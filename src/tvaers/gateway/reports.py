@@ -261,6 +261,7 @@ class ReportStore:
                     ig=refused.ig,
                     report_id=refused.report_id,
                     rule_keys=" ".join(sorted(set(refused.rule_keys))) or "-",
+                    bundle_timestamp=refused.bundle_timestamp,
                 )
             )
 

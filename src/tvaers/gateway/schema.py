@@ -113,6 +113,7 @@ rejects = Table(
     Column("ig", String(16), nullable=True),
     Column("report_id", String(64), nullable=True),
     Column("rule_keys", Text, nullable=False),  # space-separated rule keys, no personal data
+    Column("bundle_timestamp", String(32), nullable=True),  # migration 0003
 )
 
 audit = Table(
