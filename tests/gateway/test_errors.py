@@ -173,7 +173,7 @@ def test_production_refuses_synthetic_mode_and_placeholder_secrets() -> None:
 
 
 def test_a_production_gateway_rejects_every_synthetic_report(sqlite_store: GatewayStore) -> None:
-    from conftest import open_gateway
+    from gateway_support import open_gateway
 
     with open_gateway(sqlite_store, environment="production") as gw:
         for day in range(61, 92):

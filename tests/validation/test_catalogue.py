@@ -35,3 +35,13 @@ def test_catalogue_names_the_contract_families() -> None:
 def test_rules_serialise_like_the_gateway_rules() -> None:
     row = rule_catalogue()[0].as_dict()
     assert {"key", "family", "ig", "severity", "message_en", "message_da", "how_to_fix"} <= set(row)
+
+
+def test_every_kind_of_finding_has_a_danish_fix() -> None:
+    from tvaers.validation.fixes_da import FIXES_DA
+    from tvaers.validation.messages import MESSAGES
+
+    assert set(FIXES_DA) == set(MESSAGES)
+    assert all(text.strip() for text in FIXES_DA.values())
+    rules = rule_catalogue()
+    assert all(rule.how_to_fix_da for rule in rules)

@@ -21,7 +21,21 @@ class GatewayRule:
     how_to_fix: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "ig": None}
+        return {**asdict(self), "ig": None, "how_to_fix_da": FIXES_DA.get(self.key, "")}
+
+
+#: How to fix the refusals a municipality can cause, in Danish (the feedback pages).
+FIXES_DA: dict[str, str] = {
+    "gateway:resource-type": "Send leveringsrapportens Bundle, ikke en enkelt ressource.",
+    "gateway:bundle-id": "Giv hver leveringsrapport et nyt UUID som Bundle.id.",
+    "gateway:bundle-id-mismatch": "Send hver rapport med PUT til /fhir/Bundle/<dens Bundle.id>.",
+    "gateway:citizen": "Medtag én Patient med identifier-systemet urn:oid:1.2.208.176.1.2.",
+    "gateway:cpr": "Send det officielle CPR-nummer: 10 cifre uden bindestreg.",
+    "gateway:sor-missing": "Angiv managingOrganization.identifier (system urn:oid:1.2.208.176.1.1).",
+    "gateway:sor-unknown": "Brug SOR-koden for den dataansvarlige enhed, der er registreret for kommunen.",
+    "gateway:sor-scope": "Bed gatewayens operatør om at knytte klienten til den kommune.",
+    "gateway:conflict": "Rapporter ændres aldrig: send ændringer i en ny rapport med et nyt id.",
+}
 
 
 GATEWAY_RULES: tuple[GatewayRule, ...] = (

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
+from tvaers.validation.fixes_da import FIXES_DA
 from tvaers.validation.messages import MESSAGES
 from tvaers.validation.model import PRIMITIVES, UNBOUNDED, Element
 from tvaers.validation.tables import IG_NAMES, Profile, core_resource, datatype, datatype_names, ig
@@ -48,6 +49,7 @@ class Rule:
     how_to_fix: str
     profile: str | None = None
     element: str | None = None
+    how_to_fix_da: str = ""
 
     def as_dict(self) -> dict[str, str | None]:
         """The rule as JSON-ready fields (the shape of ``GET /fhir/rules``)."""
@@ -64,6 +66,7 @@ def _rule(key: str, family: str, ig_name: str, kinds: tuple[str, ...], **extra: 
         message_en=" | ".join(m.en for m in messages),
         message_da=" | ".join(m.da for m in messages),
         how_to_fix=" ".join(dict.fromkeys(m.fix for m in messages)),
+        how_to_fix_da=" ".join(dict.fromkeys(FIXES_DA[m.kind] for m in messages)),
         **extra,
     )
 
