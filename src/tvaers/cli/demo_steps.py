@@ -125,6 +125,9 @@ class DemoRun:
             "TVAERS_GATEWAY_TOKEN_PEPPER": self.secrets["pepper"],
             "TVAERS_GATEWAY_PSEUDONYM_KEYS": f"1:{self.secrets['pseudonym']}",
             "TVAERS_GATEWAY_LOG_LEVEL": "WARNING",
+            # A replay sends three years of reports at once: lift the per-client quota.
+            "TVAERS_GATEWAY_QUOTA_PER_SECOND": "5000",
+            "TVAERS_GATEWAY_QUOTA_BURST": "5000",
         }
 
     def tvaers(self, *args: str, stdin: str | None = None) -> str:
@@ -221,6 +224,7 @@ class DemoRun:
             self.submit_summary = self.tvaers(
                 "synth", "submit", str(self.synth_dir), "--url", gateway.url,
                 "--credentials", str(self.gateway_dir / "credentials.toml"),
+                "--concurrency", "16",
             )  # fmt: skip
 
     def sync(self) -> None:
