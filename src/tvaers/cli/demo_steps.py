@@ -259,7 +259,8 @@ class DemoRun:
 
     def publish(self) -> None:
         with self.step("Annual reports, municipal feedback and exports"):
-            stats = self.gateway_dir / "stats"
+            # Beside the results, where both `publish build` and the dashboard look for them.
+            stats = self.registry_dir / "results" / "gateway"
             self.tvaers("gateway", "stats", "--out", str(stats))
             # The demo replays three years of reports in minutes, so receipt minus
             # Bundle.timestamp says nothing about real reporting lag: leave it out.
@@ -284,9 +285,12 @@ class DemoRun:
                     "--password-stdin", stdin=password + "\n",
                 )  # fmt: skip
                 self.users.append(DemoUser(username, role, scope, password))
+            # The dashboard serves the registry's own results (not the public release), so
+            # that signed-in users see their own units unsuppressed and the person lists.
             self.start_service(
-                "dashboard", "registry", "serve", "--results", str(self.release_dir), "--port", "0"
-            )
+                "dashboard", "registry", "serve",
+                "--results", str(self.registry_dir / "results"), "--port", "0",
+            )  # fmt: skip
 
     # --- the end -----------------------------------------------------------------------
     def summary(self) -> str:
