@@ -78,22 +78,22 @@ class OrganisationTable:
 
     def kommunekode_of(self, sor_code: str, on: date | None = None) -> str | None:
         """The municipality a SOR unit belongs to (itself or its nearest ancestor)."""
-        seen: set[str] = set()
-        current = self.get(sor_code, on)
-        while current is not None and current.sor_code not in seen:
-            if current.kommunekode:
-                return current.kommunekode
-            seen.add(current.sor_code)
-            current = self.get(current.parent_sor, on) if current.parent_sor else None
-        return None
+        return self._inherited(sor_code, on, "kommunekode")
 
     def region_of(self, sor_code: str, on: date | None = None) -> str | None:
         """The region a SOR unit belongs to (itself or its nearest ancestor)."""
+        return self._inherited(sor_code, on, "region_code")
+
+    def _inherited(
+        self, sor_code: str, on: date | None, attribute: Literal["kommunekode", "region_code"]
+    ) -> str | None:
+        """``attribute`` of the unit or of its nearest ancestor that has one (cycle-safe)."""
         seen: set[str] = set()
         current = self.get(sor_code, on)
         while current is not None and current.sor_code not in seen:
-            if current.region_code:
-                return current.region_code
+            value: str | None = getattr(current, attribute)
+            if value:
+                return value
             seen.add(current.sor_code)
             current = self.get(current.parent_sor, on) if current.parent_sor else None
         return None
