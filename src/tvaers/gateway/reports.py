@@ -1,11 +1,12 @@
 """The report store: append-only raw reports, per-citizen current state, rejects.
 
-:meth:`ReportStore.accept` runs in one transaction: check the report id (identical ->
-the stored copy, different -> conflict), append the raw bytes with their hash, take the
+:meth:`ReportStore.accept` runs in one transaction: append the raw bytes with their hash
+unless the id is taken (then the stored copy decides: identical or conflict), take the
 citizen's row lock, apply :func:`tvaers.fhir.state.apply_report` to the citizen's current
 versions, write every new version and the changed current rows, and queue the report for
 forwarding (``feed_pending``; the batch's sequencer step gives it its feed position). The
-HTTP layer answers only after that commit.
+HTTP layer answers only after that commit. The statements are in
+:mod:`tvaers.gateway.ingest_sql`.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, bindparam, func, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Row, Select, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from tvaers.errors import ServiceError
 from tvaers.fhir.jsonio import canonical_json, parse_json
 from tvaers.fhir.references import ResourceKey
 from tvaers.fhir.state import (
@@ -30,11 +31,12 @@ from tvaers.fhir.state import (
     apply_report,
     changed_keys,
 )
+from tvaers.gateway import ingest_sql
 from tvaers.gateway.database import Database
 from tvaers.gateway.faults import Faults
 from tvaers.gateway.forwarding import feed
 from tvaers.gateway.intake import Accepted, Refused
-from tvaers.gateway.schema import citizens, rejects, reports, resource_current, resource_versions
+from tvaers.gateway.schema import rejects, reports, resource_current, resource_versions
 from tvaers.gateway.timeutil import from_text, now_text, to_text
 from tvaers.gateway.writer import BatchWriter
 
@@ -106,7 +108,7 @@ class ReportStore:
         self.faults = faults or Faults()
         self.accept_hooks: list[AcceptHook] = []
         self._writer = BatchWriter(db, before_commit=self._before_commit)
-        self._statements()
+        self._races = (IntegrityError, db.engine.dialect.loaded_dbapi.IntegrityError)
 
     def _before_commit(self, conn: Connection) -> None:
         """End of every ingest batch: give the batch's reports their feed positions."""
@@ -116,33 +118,6 @@ class ReportStore:
     def close(self) -> None:
         """Stop the writer thread (after its current batch)."""
         self._writer.close()
-
-    def _statements(self) -> None:
-        """Build the ingest statements once (SQLAlchemy then only binds parameters)."""
-        dialect_insert = postgresql.insert if self._db.dialect == "postgresql" else sqlite.insert
-        current = dialect_insert(resource_current)
-        keys = ("cpr", "resource_type", "resource_id")
-        self._upsert_current = current.on_conflict_do_update(
-            index_elements=[resource_current.c[k] for k in keys],
-            set_={
-                c.name: current.excluded[c.name] for c in resource_current.c if c.name not in keys
-            },
-        )
-        citizen = dialect_insert(citizens)
-        self._upsert_citizen = citizen.on_conflict_do_update(
-            index_elements=[citizens.c.cpr],
-            set_={
-                "last_seq": citizen.excluded.last_seq,
-                "kommunekode": citizen.excluded.kommunekode,
-            },
-        )
-        self._insert_report = insert(reports).returning(reports.c.seq)
-        self._insert_versions = insert(resource_versions)
-        self._find_report = _select(False).where(reports.c.report_id == bindparam("report_id"))
-        self._current_rows = select(*(c for c in resource_current.c if c.name != "resource")).where(
-            resource_current.c.cpr == bindparam("cpr"),
-            resource_current.c.resource_id.in_(bindparam("ids", expanding=True)),
-        )
 
     def accept(self, report: Accepted, client_id: str) -> tuple[Outcome, StoredReport]:
         """Store a report (see :meth:`accept_timed`)."""
@@ -161,7 +136,7 @@ class ReportStore:
                     lambda conn: self._accept_in(conn, report, client_id)
                 )
                 return outcome, stored, cpu
-            except IntegrityError:
+            except self._races:
                 if attempt == 2:
                     raise
         raise AssertionError("unreachable")
@@ -169,11 +144,6 @@ class ReportStore:
     def _accept_in(
         self, conn: Connection, report: Accepted, client_id: str
     ) -> tuple[Outcome, StoredReport]:
-        existing = conn.execute(self._find_report, {"report_id": report.report_id}).first()
-        if existing is not None:
-            stored = _stored(existing, False)
-            same = stored.content_hash == report.content_hash
-            return (Outcome.IDENTICAL if same else Outcome.CONFLICT), stored
         values: dict[str, Any] = {
             "report_id": report.report_id,
             "content_hash": report.content_hash,
@@ -188,23 +158,29 @@ class ReportStore:
             "profile": report.profile,
             "bundle_timestamp": report.timestamp,
         }
-        seq = conn.execute(self._insert_report, values).scalar_one()
+        seq = ingest_sql.insert_report(conn, values)
+        if seq is None:  # the id is taken: an identical resubmission or a conflict
+            existing = ingest_sql.find_report(conn, report.report_id)
+            if existing is None:  # pragma: no cover - the conflicting row was rolled back
+                raise ServiceError(f"report id {report.report_id!r} is being written; retry")
+            stored = StoredReport(**existing)
+            same = stored.content_hash == report.content_hash
+            return (Outcome.IDENTICAL if same else Outcome.CONFLICT), stored
         stored = StoredReport(seq=seq, **{k: v for k, v in values.items() if k != "raw"})
         # The citizen row's lock serialises writers of one citizen (PostgreSQL).
-        conn.execute(
-            self._upsert_citizen,
-            {"cpr": report.cpr, "kommunekode": report.kommunekode, "first_seq": seq,
-             "last_seq": seq},
-        )  # fmt: skip
-        self._apply(conn, report, seq)
+        first = ingest_sql.lock_citizen(conn, report.cpr, report.kommunekode, seq)
+        self._apply(conn, report, seq, first)
         feed.enqueue(conn, [feed.report_row(stored)])  # transactional outbox
         for hook in self.accept_hooks:
             hook(conn, stored)
         return Outcome.CREATED, stored
 
-    def _apply(self, conn: Connection, report: Accepted, seq: int) -> None:
-        """apply_report on the touched resources; write new versions and changed currents."""
-        state = self._partial_state(conn, report)
+    def _apply(self, conn: Connection, report: Accepted, seq: int, first: bool) -> None:
+        """apply_report on the touched resources; write new versions and changed currents.
+
+        ``first``: the citizen's first report, so there is no current state to read.
+        """
+        state = CitizenState(report.cpr, {}) if first else self._partial_state(conn, report)
         new = apply_report(state, Report(report.report_id, seq, report.bundle))
         versions = []
         for key, resource_state in new.resources.items():
@@ -222,13 +198,13 @@ class ReportStore:
                         }
                     )
         if versions:
-            conn.execute(self._insert_versions, versions)
+            ingest_sql.insert_versions(conn, versions)
         current = [
             _current_row(report.cpr, key, new.resources[key].current)
             for key in changed_keys(state, new)
         ]
         if current:
-            conn.execute(self._upsert_current, current)
+            ingest_sql.upsert_current(conn, current)
 
     def _partial_state(self, conn: Connection, report: Accepted) -> CitizenState:
         """The citizen's state restricted to the resources this report touches."""
@@ -238,13 +214,12 @@ class ReportStore:
             if isinstance(entry, dict) and isinstance(entry.get("resource"), dict)
         }
         ids.discard(None)
-        rows = conn.execute(self._current_rows, {"cpr": report.cpr, "ids": sorted(ids)}).all()
         resources = {}
-        for row in rows:
-            key = ResourceKey(row.resource_type, row.resource_id)
+        for row in ingest_sql.current_versions(conn, report.cpr, sorted(ids)):
+            key = ResourceKey(row["resource_type"], row["resource_id"])
             version = Version(
-                row.report_id, row.report_seq, from_text(row.instant), row.entry_index, {},
-                row.invalidates,
+                row["report_id"], row["report_seq"], from_text(row["instant"]),
+                row["entry_index"], {}, bool(row["invalidates"]),
             )  # fmt: skip
             resources[key] = ResourceState(key, (version,))
         return CitizenState(report.cpr, resources)

@@ -17,19 +17,36 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Row,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.sql import ClauseElement
 
 from tvaers.gateway.agreements import Agreement
 from tvaers.gateway.database import Database
+from tvaers.gateway.prepared import execute, insert_rows, rows_values, table_columns
 from tvaers.gateway.schema import feed, feed_pending, feed_state, population, reports
 
-FEED_COLUMNS = [c.name for c in feed_pending.c if c.name != "id"]
+FEED_COLUMNS = table_columns(feed_pending, "id")
+_TAKEN = ("id", *FEED_COLUMNS)
+
+
+def _insert_pending(dialect: str, count: int) -> ClauseElement:
+    return insert(feed_pending).values(rows_values(FEED_COLUMNS, count))
 
 
 def enqueue(conn: Connection, rows: list[dict[str, Any]]) -> None:
     """Append rows to the pending queue (inside the writer's transaction)."""
-    if rows:
-        conn.execute(insert(feed_pending), rows)
+    insert_rows(conn, "feed.enqueue", _insert_pending, FEED_COLUMNS, rows)
 
 
 def report_row(stored: Any) -> dict[str, Any]:
@@ -42,30 +59,56 @@ def report_row(stored: Any) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def sequence(conn: Connection, limit: int = 5000) -> int:
-    """Give committed pending rows the next positions; returns how many (0 if locked)."""
-    next_position = conn.execute(
+def _lock_state(dialect: str) -> ClauseElement:
+    return (
         select(feed_state.c.next_position)
         .where(feed_state.c.id == 1)
         .with_for_update(skip_locked=True)
-    ).scalar()
-    if next_position is None:
-        return 0  # another sequencer holds the lock; its commit publishes what it took
-    pending = conn.execute(select(feed_pending).order_by(feed_pending.c.id).limit(limit)).all()
-    if not pending:
-        return 0
-    rows = [
-        {"position": next_position + n, **{c: getattr(row, c) for c in FEED_COLUMNS}}
-        for n, row in enumerate(pending)
-    ]
-    conn.execute(insert(feed), rows)
-    conn.execute(delete(feed_pending).where(feed_pending.c.id.in_([r.id for r in pending])))
-    conn.execute(
+    )
+
+
+def _take_pending(dialect: str) -> ClauseElement:
+    oldest = select(feed_pending.c.id).order_by(feed_pending.c.id).limit(bindparam("limit"))
+    return (
+        delete(feed_pending)
+        .where(feed_pending.c.id.in_(oldest.scalar_subquery()))
+        .returning(*(feed_pending.c[c] for c in _TAKEN))
+    )
+
+
+def _insert_feed(dialect: str, count: int) -> ClauseElement:
+    return insert(feed).values(rows_values(("position", *FEED_COLUMNS), count))
+
+
+def _advance(dialect: str) -> ClauseElement:
+    return (
         update(feed_state)
         .where(feed_state.c.id == 1)
-        .values(next_position=next_position + len(pending))
+        .values(next_position=bindparam("next_position"))
     )
-    return len(pending)
+
+
+def sequence(conn: Connection, limit: int = 5000) -> int:
+    """Give committed pending rows the next positions; returns how many (0 if locked).
+
+    The pending rows are taken (deleted and returned) by one statement, so on PostgreSQL
+    exactly the rows it saw committed move, never one that commits meanwhile.
+    """
+    locked = execute(conn, "feed.lock_state", _lock_state, {}).fetchone()
+    if locked is None:
+        return 0  # another sequencer holds the lock; its commit publishes what it took
+    next_position = int(locked[0])
+    taken = execute(conn, "feed.take_pending", _take_pending, {"limit": limit}).fetchall()
+    if not taken:
+        return 0
+    taken.sort(key=lambda row: row[0])  # RETURNING has no order; positions follow the ids
+    rows = [
+        {"position": next_position + n, **dict(zip(FEED_COLUMNS, row[1:], strict=True))}
+        for n, row in enumerate(taken)
+    ]
+    insert_rows(conn, "feed.insert", _insert_feed, ("position", *FEED_COLUMNS), rows)
+    execute(conn, "feed.advance", _advance, {"next_position": next_position + len(taken)})
+    return len(taken)
 
 
 def sequence_pending(db: Database) -> int:

@@ -1,0 +1,76 @@
+"""Statements compiled once and run on the driver cursor: parameters, literals, chunks.
+
+The accept transaction and the feed sequencer run through this layer, so a wrong
+parameter order or a lost chunk would corrupt stored reports; these tests pin it on both
+backends, with a chunk size small enough to cross chunk boundaries.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import bindparam, insert, select
+from sqlalchemy.sql import ClauseElement
+
+from tvaers.fhir.references import ResourceKey
+from tvaers.gateway import ingest_sql, prepared
+from tvaers.gateway.schema import audit, feed_state
+from tvaers.gateway.store import GatewayStore
+
+AUDIT_COLUMNS = ("at", "actor", "role", "action", "cpr", "report_id", "purpose", "detail")
+
+
+def _insert_audit(dialect: str, count: int) -> ClauseElement:
+    return insert(audit).values(prepared.rows_values(AUDIT_COLUMNS, count))
+
+
+def audit_row(n: int) -> dict[str, object]:
+    return {"at": f"t{n:03d}", "actor": f"a{n}", "role": "r", "action": "x", "cpr": None,
+            "report_id": f"r{n}", "purpose": "p", "detail": None}  # fmt: skip
+
+
+def test_multi_row_inserts_write_every_row_across_chunks(
+    store: GatewayStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(prepared, "CHUNK", 4)
+    rows = [audit_row(n) for n in range(11)]  # chunks of 4, 4 and 3
+    with store.db.write() as conn:
+        prepared.insert_rows(conn, "test.audit", _insert_audit, AUDIT_COLUMNS, rows)
+    with store.db.read() as conn:
+        stored = conn.execute(select(audit.c.at, audit.c.actor).order_by(audit.c.at)).all()
+    assert [tuple(r) for r in stored] == [(f"t{n:03d}", f"a{n}") for n in range(11)]
+
+
+def test_named_parameters_and_literals_are_bound_in_order(store: GatewayStore) -> None:
+    def build(dialect: str) -> ClauseElement:
+        return select(feed_state.c.next_position, bindparam("label")).where(feed_state.c.id == 1)
+
+    with store.db.read() as conn:
+        row = prepared.execute(conn, "test.literal", build, {"label": "x"}).fetchone()
+    assert row[1] == "x" and int(row[0]) >= 1
+
+
+def test_a_parameter_order_other_than_the_callers_is_refused(store: GatewayStore) -> None:
+    cache = prepared.Statements(store.db.engine.dialect)
+    with pytest.raises(AssertionError, match="compiled to parameters"):
+        cache.get("test.order", lambda d: _insert_audit(d, 1), lambda: ("actor_0", "at_0"))
+
+
+def test_current_versions_reads_more_ids_than_one_chunk(
+    store: GatewayStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ingest_sql, "CHUNK", 3)
+    monkeypatch.setattr(prepared, "CHUNK", 3)
+    rows = [
+        {"cpr": "0101570001", "resource_type": "Observation", "resource_id": f"o{n}",
+         "report_seq": 1, "report_id": "r", "instant": "2024-01-01T00:00:00.000000Z",
+         "entry_index": n, "invalidates": n == 2, "resource": "{}"}
+        for n in range(8)
+    ]  # fmt: skip
+    with store.db.write() as conn:
+        ingest_sql.upsert_current(conn, rows)
+        found = ingest_sql.current_versions(conn, "0101570001", [f"o{n}" for n in range(10)])
+    keys = {ResourceKey(r["resource_type"], r["resource_id"]) for r in found}
+    assert keys == {ResourceKey("Observation", f"o{n}") for n in range(8)}
+    assert [bool(r["invalidates"]) for r in sorted(found, key=lambda r: r["entry_index"])] == [
+        n == 2 for n in range(8)
+    ]
