@@ -73,3 +73,23 @@ def test_a_failed_commit_acknowledges_nobody(store: GatewayStore) -> None:
     assert actors(store) == []
     with store.db.read() as conn:
         assert conn.execute(text("SELECT 1")).scalar_one() == 1
+
+
+def test_a_job_cancelled_before_its_batch_is_not_run(store: GatewayStore) -> None:
+    gate, holding = threading.Event(), threading.Event()
+
+    def hold(conn: Connection) -> None:
+        holding.set()
+        gate.wait(30)
+
+    writer = BatchWriter(store.db)
+    first = writer.submit(hold)
+    assert holding.wait(30)
+    dropped = writer.submit(insert("dropped"))  # type: ignore[arg-type]
+    kept = writer.submit(insert("kept"))  # type: ignore[arg-type]
+    assert dropped.cancel()  # still queued behind the held batch
+    gate.set()
+    assert kept.result(30)[0] == "kept"
+    first.result(30)
+    writer.close()
+    assert actors(store) == ["kept"]

@@ -29,13 +29,20 @@ from tvaers.gateway.prepared import (
     rows_values,
     table_columns,
 )
-from tvaers.gateway.schema import citizens, reports, resource_current, resource_versions
+from tvaers.gateway.schema import (
+    citizens,
+    rejects,
+    reports,
+    resource_current,
+    resource_versions,
+)
 
 #: Columns written when a report is appended, and read back (everything but ``raw``).
 REPORT_COLUMNS = table_columns(reports, "seq")
 READ_COLUMNS = table_columns(reports, "raw")
 VERSION_COLUMNS = table_columns(resource_versions, "id")
 CURRENT_COLUMNS = table_columns(resource_current)
+REJECT_COLUMNS = table_columns(rejects, "id")
 CURRENT_STATE_COLUMNS = table_columns(resource_current, "cpr", "resource")
 _CURRENT_KEY = ("cpr", "resource_type", "resource_id")
 
@@ -126,3 +133,12 @@ def _upsert_current(dialect: str, count: int) -> ClauseElement:
 def upsert_current(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
     """Write changed current versions (keys are unique within ``rows``)."""
     insert_rows(conn, "ingest.upsert_current", _upsert_current, CURRENT_COLUMNS, rows)
+
+
+def _insert_reject(dialect: str) -> ClauseElement:
+    return insert(rejects).values({c: bindparam(c) for c in REJECT_COLUMNS})
+
+
+def insert_reject(conn: Connection, values: Mapping[str, Any]) -> None:
+    """Keep a reject record (no personal data)."""
+    execute(conn, "ingest.insert_reject", _insert_reject, values)

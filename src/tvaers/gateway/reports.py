@@ -14,11 +14,11 @@ from __future__ import annotations
 import enum
 from collections import Counter
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, func, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, Row, Select, func, select
 
 from tvaers.errors import ServiceError
 from tvaers.fhir.jsonio import canonical_json, parse_json
@@ -39,6 +39,9 @@ from tvaers.gateway.intake import Accepted, Refused
 from tvaers.gateway.schema import rejects, reports, resource_current, resource_versions
 from tvaers.gateway.timeutil import from_text, now_text, to_text
 from tvaers.gateway.writer import BatchWriter
+
+#: What an accept job returns: the outcome and the stored report (new or existing).
+Accept = tuple["Outcome", "StoredReport"]
 
 #: Hooks run inside the accept transaction after the report is stored (forwarding queue).
 AcceptHook = Callable[[Connection, "StoredReport"], None]
@@ -108,7 +111,6 @@ class ReportStore:
         self.faults = faults or Faults()
         self.accept_hooks: list[AcceptHook] = []
         self._writer = BatchWriter(db, before_commit=self._before_commit)
-        self._races = (IntegrityError, db.engine.dialect.loaded_dbapi.IntegrityError)
 
     def _before_commit(self, conn: Connection) -> None:
         """End of every ingest batch: give the batch's reports their feed positions."""
@@ -120,26 +122,17 @@ class ReportStore:
         self._writer.close()
 
     def accept(self, report: Accepted, client_id: str) -> tuple[Outcome, StoredReport]:
-        """Store a report (see :meth:`accept_timed`)."""
-        outcome, stored, _ = self.accept_timed(report, client_id)
+        """Store a report atomically (see the module docstring); returns after the commit."""
+        (outcome, stored), _ = self.submit(report, client_id).result()
         return outcome, stored
 
-    def accept_timed(self, report: Accepted, client_id: str) -> tuple[Outcome, StoredReport, float]:
-        """Store a report atomically (see the module docstring); retries one id race.
+    def submit(self, report: Accepted, client_id: str) -> Future[tuple[Accept, float]]:
+        """Queue a report for the writer's next batch (group commit).
 
-        The work joins the writer's next batch (group commit); this returns only after
-        that batch has committed, with the writer CPU seconds the report cost.
+        The future resolves once that batch has committed, to the outcome and stored row
+        and the writer CPU seconds the report cost (the HTTP layer awaits it).
         """
-        for attempt in (1, 2):
-            try:
-                (outcome, stored), cpu = self._writer.run_timed(
-                    lambda conn: self._accept_in(conn, report, client_id)
-                )
-                return outcome, stored, cpu
-            except self._races:
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
+        return self._writer.submit(lambda conn: self._accept_in(conn, report, client_id))
 
     def _accept_in(
         self, conn: Connection, report: Accepted, client_id: str
@@ -226,19 +219,21 @@ class ReportStore:
 
     def reject(self, refused: Refused, client_id: str) -> None:
         """Keep a reject record: rule keys, municipality, client, time; no personal data."""
-        with self._db.write() as conn:
-            conn.execute(
-                insert(rejects).values(
-                    received_at=now_text(),
-                    client_id=client_id,
-                    status=refused.status,
-                    kommunekode=refused.kommunekode,
-                    ig=refused.ig,
-                    report_id=refused.report_id,
-                    rule_keys=" ".join(sorted(set(refused.rule_keys))) or "-",
-                    bundle_timestamp=refused.bundle_timestamp,
-                )
-            )
+        self.submit_reject(refused, client_id).result()
+
+    def submit_reject(self, refused: Refused, client_id: str) -> Future[tuple[None, float]]:
+        """Queue a reject record for the writer's next batch (see :meth:`submit`)."""
+        values = {
+            "received_at": now_text(),
+            "client_id": client_id,
+            "status": refused.status,
+            "kommunekode": refused.kommunekode,
+            "ig": refused.ig,
+            "report_id": refused.report_id,
+            "rule_keys": " ".join(sorted(set(refused.rule_keys))) or "-",
+            "bundle_timestamp": refused.bundle_timestamp,
+        }
+        return self._writer.submit(lambda conn: ingest_sql.insert_reject(conn, values))
 
     def get(self, report_id: str, *, with_raw: bool = False) -> StoredReport | None:
         with self._db.read() as conn:

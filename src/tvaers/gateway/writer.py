@@ -47,10 +47,19 @@ class BatchWriter:
 
     def run_timed(self, job: Callable[[Connection], T]) -> tuple[T, float]:
         """As :meth:`run`, plus the writer CPU seconds spent on this job and its commit share."""
+        return self.submit(job).result()
+
+    def submit(self, job: Callable[[Connection], T]) -> Future[tuple[T, float]]:
+        """Queue ``job`` for the next batch; the future resolves after the commit.
+
+        Its value is ``(result, writer CPU seconds)``. Async callers await it with
+        :func:`asyncio.wrap_future`, so no thread waits for the writer. A future cancelled
+        before its batch starts is dropped unrun (nothing written, nothing acknowledged).
+        """
         self._ensure_thread()
         future: Future[tuple[T, float]] = Future()
         self._queue.put((job, future))
-        return future.result()
+        return future
 
     def _ensure_thread(self) -> None:
         with self._lock:
@@ -72,7 +81,7 @@ class BatchWriter:
             item = self._queue.get()
             if item is None:
                 return
-            batch = [item]
+            batch = [item] if item[1].set_running_or_notify_cancel() else []
             while len(batch) < self._max_batch:
                 try:
                     more = self._queue.get_nowait()
@@ -81,8 +90,10 @@ class BatchWriter:
                 if more is None:
                     self._queue.put(None)  # stop after this batch
                     break
-                batch.append(more)
-            self._write(batch)
+                if more[1].set_running_or_notify_cancel():
+                    batch.append(more)
+            if batch:
+                self._write(batch)
 
     def _write(self, batch: list[tuple[Job, Future[Any]]]) -> None:
         try:

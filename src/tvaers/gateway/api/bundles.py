@@ -7,6 +7,7 @@ acknowledged only after its transaction has committed.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
@@ -88,31 +89,27 @@ def version_headers(stored: StoredReport) -> dict[str, str]:
     }
 
 
-def submit(
-    ctx: Context, principal: Principal, body: bytes, url_id: str | None, prefer: str
-) -> Response:
-    """Examine and store one report (runs in a worker thread)."""
-    started = time.thread_time()
-    decision = examine(
-        body, principal=principal, organisations=ctx.organisations, options=ctx.options(),
-        url_id=url_id,
-    )  # fmt: skip
+async def submit(request: Request, url_id: str | None) -> Response:
+    """Authenticate, read, examine (a worker thread) and store (the writer) one report.
+
+    No thread waits for the writer: the request awaits the commit of the batch holding
+    its report, and only then is the report acknowledged.
+    """
+    principal = await writer(request)
+    if url_id is not None:
+        check_id(url_id)
+    ctx = context(request)
+    body = await read_body(request, ctx.settings.max_request_bytes)
+    prefer = prefer_return(request)
+    decision, validate_cpu = await run_in_threadpool(_examine, ctx, principal, body, url_id)
     if isinstance(decision, Refused):
-        ctx.store.reports.reject(decision, principal.client_id)
-        ctx.extensions["metrics"].inc("tvaers_reports_total", outcome="refused",
-                                      status=str(decision.status))  # fmt: skip
-        log.info(
-            "report refused",
-            extra={"status": decision.status, "rules": decision.rule_keys[:10],
-                   "client": principal.client_id, "kommunekode": decision.kommunekode},
-        )  # fmt: skip
+        await _refuse(ctx, decision, principal)
         raise ApiError(decision.status, "report refused", outcome=decision.outcome)
-    validated = time.thread_time()
-    outcome, stored, store_cpu = ctx.store.reports.accept_timed(decision, principal.client_id)
-    timing = _server_timing(validated - started, store_cpu + time.thread_time() - validated)
+    job = ctx.store.reports.submit(decision, principal.client_id)
+    (outcome, stored), store_cpu = await asyncio.wrap_future(job)
     if outcome is Outcome.CONFLICT:
         refused = Refused(409, {}, ["gateway:conflict"], decision.report_id, decision.kommunekode)
-        ctx.store.reports.reject(refused, principal.client_id)
+        await asyncio.wrap_future(ctx.store.reports.submit_reject(refused, principal.client_id))
         raise ApiError(
             409,
             f"a different report with id {decision.report_id!r} was received before; "
@@ -128,7 +125,32 @@ def submit(
         extra={"report_id": stored.report_id, "client": principal.client_id,
                "kommunekode": stored.kommunekode, "identical": outcome is Outcome.IDENTICAL},
     )  # fmt: skip
+    timing = _server_timing(validate_cpu, store_cpu)
     return _accepted_response(stored, decision, outcome, prefer, timing)
+
+
+def _examine(
+    ctx: Context, principal: Principal, body: bytes, url_id: str | None
+) -> tuple[Accepted | Refused, float]:
+    """The intake decision and the thread CPU seconds it took (runs in a worker thread)."""
+    started = time.thread_time()
+    decision = examine(
+        body, principal=principal, organisations=ctx.organisations, options=ctx.options(),
+        url_id=url_id,
+    )  # fmt: skip
+    return decision, time.thread_time() - started
+
+
+async def _refuse(ctx: Context, decision: Refused, principal: Principal) -> None:
+    """Keep the reject record (committed before the refusal is sent), count and log it."""
+    await asyncio.wrap_future(ctx.store.reports.submit_reject(decision, principal.client_id))
+    ctx.extensions["metrics"].inc("tvaers_reports_total", outcome="refused",
+                                  status=str(decision.status))  # fmt: skip
+    log.info(
+        "report refused",
+        extra={"status": decision.status, "rules": decision.rule_keys[:10],
+               "client": principal.client_id, "kommunekode": decision.kommunekode},
+    )  # fmt: skip
 
 
 def _server_timing(validate_cpu: float, store_cpu: float) -> str:
@@ -155,20 +177,13 @@ def _fields(stored: StoredReport) -> dict[str, Any]:
 
 
 @router.put("/Bundle/{report_id}", summary="Submit a delivery report (update)")
-async def put_bundle(
-    report_id: str, request: Request, principal: Principal = Depends(writer)
-) -> Response:
-    check_id(report_id)
-    ctx = context(request)
-    body = await read_body(request, ctx.settings.max_request_bytes)
-    return await run_in_threadpool(submit, ctx, principal, body, report_id, prefer_return(request))
+async def put_bundle(report_id: str, request: Request) -> Response:
+    return await submit(request, report_id)
 
 
 @router.post("/Bundle", summary="Submit a delivery report (create; Bundle.id required)")
-async def post_bundle(request: Request, principal: Principal = Depends(writer)) -> Response:
-    ctx = context(request)
-    body = await read_body(request, ctx.settings.max_request_bytes)
-    return await run_in_threadpool(submit, ctx, principal, body, None, prefer_return(request))
+async def post_bundle(request: Request) -> Response:
+    return await submit(request, None)
 
 
 @router.post("/Bundle/$validate", summary="Test mode: validate and check, store nothing")

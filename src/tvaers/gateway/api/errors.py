@@ -16,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from tvaers.fhir.jsonio import dumps
 from tvaers.fhir.outcome import error_outcome
 
 FHIR_JSON = "application/fhir+json"
@@ -89,7 +90,8 @@ class ApiError(Exception):
 
 
 def fhir_json(status: int, body: Any, headers: Mapping[str, str] | None = None) -> Response:
-    return JSONResponse(body, status_code=status, headers=dict(headers or {}), media_type=FHIR_JSON)
+    """A FHIR JSON response (serialised by orjson: feed pages and searches are large)."""
+    return Response(dumps(body), status_code=status, headers=headers, media_type=FHIR_JSON)
 
 
 def render(request: Request, error: ApiError) -> Response:
