@@ -4,6 +4,7 @@ Pure functions of their inputs; imports nothing else of tvaers. scipy is importe
 use only.
 """
 
+from tvaers.stats.audit import CountCell, exposed, protect
 from tvaers.stats.funnel import FunnelLimits, funnel_limits
 from tvaers.stats.intervals import (
     CI_METHODS,
@@ -19,14 +20,17 @@ __all__ = [
     "CI_METHODS",
     "Cell",
     "CiMethod",
+    "CountCell",
     "FunnelLimits",
     "Interval",
     "Relation",
     "SuppressionPolicy",
     "blank",
     "clopper_pearson",
+    "exposed",
     "funnel_limits",
     "proportion_ci",
+    "protect",
     "suppress",
     "wilson",
 ]

@@ -19,7 +19,19 @@ from typing import Any
 
 from tvaers.registry.indicators import model as m
 from tvaers.registry.indicators.compile_units import NATIONAL_ID
-from tvaers.stats import Cell, Relation, SuppressionPolicy, funnel_limits, proportion_ci, suppress
+from tvaers.stats import (
+    CountCell,
+    Relation,
+    SuppressionPolicy,
+    funnel_limits,
+    proportion_ci,
+    protect,
+)
+
+#: The counts a public cell hides together (with its proportion and CI); the first two
+#: carry its value and are audited (tvaers.stats.audit).
+COUNTS = ("numerator", "denominator", "uoplyst", "excluded")
+AUDITED = ("numerator", "denominator")
 
 CONTRACT_COLUMNS = (
     "database",
@@ -128,8 +140,8 @@ def build_rows(
                 part.append(row)
         _add_funnels(ind, part)
         rows += part
-    hidden = suppress(
-        [Cell(_key(r), r["numerator"], r["denominator"]) for r in rows],
+    hidden = protect(
+        [CountCell(_key(r), (r["numerator"], r["denominator"])) for r in rows],
         _relations(rows, universe, strata_of(ind)),
         policy,
     )
