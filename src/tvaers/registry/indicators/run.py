@@ -206,30 +206,27 @@ def _lockout(step: ir.Lockout, engine: Engine) -> None:
 
 
 def _register_lookups(store: RegistryStore, engine: Engine) -> tuple[str, ...]:
-    """``geo`` (municipality -> region) and ``unit_hospital`` (SOR unit -> hospital)."""
-    import pyarrow as pa
-
+    """``geo`` (municipality -> region) and ``unit_hospital`` (SOR unit -> hospital), as
+    inline VALUES tables (no file round trip)."""
     from tvaers.terminology.geography import municipalities
 
-    muns = municipalities()
-    engine.register_arrow(
-        "geo",
-        pa.table(
-            {
-                "kommunekode": [x.kommunekode for x in muns],
-                "region_code": [x.region_code for x in muns],
-            }
-        ),
-    )
+    geo = [(x.kommunekode, x.region_code) for x in municipalities()]
+    engine.create_table("geo", _values(("kommunekode", "region_code"), geo))
     mapping, hospitals = _hospital_map(store)
-    engine.register_arrow(
-        "unit_hospital",
-        pa.table(
-            {"sor_unit": list(mapping), "hospital": list(mapping.values())},
-            schema=pa.schema([("sor_unit", pa.string()), ("hospital", pa.string())]),
-        ),
-    )
+    engine.create_table("unit_hospital", _values(("sor_unit", "hospital"), list(mapping.items())))
     return hospitals
+
+
+def _values(columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> exp.Select:
+    from tvaers.registry.indicators.sqlx import alias, c, typed_null
+
+    if not rows:
+        empty = [alias(typed_null("VARCHAR"), name) for name in columns]
+        return exp.select(*empty).where(exp.false())
+    table = exp.values(
+        [tuple(exp.Literal.string(v) for v in row) for row in rows], "v", list(columns)
+    )
+    return exp.select(*(c(name, "v") for name in columns)).from_(table)
 
 
 def _hospital_map(store: RegistryStore) -> tuple[dict[str, str], tuple[str, ...]]:
