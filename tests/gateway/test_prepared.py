@@ -13,7 +13,14 @@ from sqlalchemy.sql import ClauseElement
 
 from tvaers.fhir.references import ResourceKey
 from tvaers.gateway import ingest_sql, prepared
-from tvaers.gateway.schema import audit, feed_state
+from tvaers.gateway.schema import (
+    audit,
+    citizens,
+    feed_pending,
+    feed_state,
+    resource_current,
+    resource_versions,
+)
 from tvaers.gateway.store import GatewayStore
 
 AUDIT_COLUMNS = ("at", "actor", "role", "action", "cpr", "report_id", "purpose", "detail")
@@ -74,3 +81,57 @@ def test_current_versions_reads_more_ids_than_one_chunk(
     assert [bool(r["invalidates"]) for r in sorted(found, key=lambda r: r["entry_index"])] == [
         n == 2 for n in range(8)
     ]
+
+
+def report_values(report_id: str) -> dict[str, object]:
+    return {"report_id": report_id, "content_hash": "0" * 64, "raw": b"{}", "size": 2,
+            "received_at": "2024-01-01T00:00:00.000000Z", "client_id": "c", "cpr": "0101570001",
+            "sor": "s", "kommunekode": "101", "ig": "care", "profile": None,
+            "bundle_timestamp": None}  # fmt: skip
+
+
+def test_append_report_locks_the_citizen_and_tells_its_first_report(store: GatewayStore) -> None:
+    with store.db.write() as conn:
+        first = ingest_sql.append_report(conn, report_values("r1"))
+        taken = ingest_sql.append_report(conn, report_values("r1"))
+        second = ingest_sql.append_report(conn, report_values("r2"))
+    assert first is not None and first[1] is True
+    assert taken is None  # the id is taken: nothing written
+    assert second is not None and second[1] is False and second[0] > first[0]
+    with store.db.read() as conn:
+        assert conn.execute(select(citizens.c.first_seq, citizens.c.last_seq)).one() == (
+            first[0],
+            second[0],
+        )
+
+
+@pytest.mark.parametrize("chunk", [100, 1], ids=["one-statement", "statement-per-table"])
+def test_write_state_writes_versions_current_rows_and_the_feed_row(
+    store: GatewayStore, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    """PostgreSQL writes all three in one statement unless a part exceeds a chunk."""
+    monkeypatch.setattr(ingest_sql, "CHUNK", chunk)
+    monkeypatch.setattr(prepared, "CHUNK", chunk)
+    with store.db.write() as conn:
+        appended = ingest_sql.append_report(conn, report_values("r"))
+    assert appended is not None
+    seq = appended[0]
+    versions = [
+        {"report_seq": seq, "cpr": "0101570001", "resource_type": "Observation",
+         "resource_id": f"o{n}", "instant": "2024-01-01T00:00:00.000000Z", "entry_index": n,
+         "invalidates": False}
+        for n in range(2)
+    ]  # fmt: skip
+    current = [{**versions[1], "report_id": "r", "resource": '{"id": "o1"}'}]
+    pending = [{"report_seq": seq, "recipient_id": None, "kind": "report", "cpr": "0101570001",
+                "ig": "care", "kommunekode": "101", "bundle_timestamp": None,
+                "received_at": "2024-01-01T00:00:00.000000Z", "payload": None}]  # fmt: skip
+    with store.db.write() as conn:
+        ingest_sql.write_state(conn, versions, current, pending)
+    with store.db.read() as conn:
+        stored_versions = conn.execute(select(resource_versions.c.resource_id)).scalars().all()
+        stored_current = conn.execute(select(resource_current.c.resource)).scalars().all()
+        stored_pending = conn.execute(select(feed_pending.c.ig)).scalars().all()
+    assert sorted(stored_versions) == ["o0", "o1"]
+    assert stored_current == ['{"id": "o1"}']
+    assert stored_pending == ["care"]

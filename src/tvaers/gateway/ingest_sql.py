@@ -1,16 +1,20 @@
 """The statements of the accept transaction, one function per step (see ``reports``).
 
 Each is a Core statement compiled once per dialect and run on the driver cursor
-(:mod:`tvaers.gateway.prepared`); together they are five round trips for a report about
-a new citizen and six otherwise:
+(:mod:`tvaers.gateway.prepared`):
 
-1. append the report, ``ON CONFLICT (report_id) DO NOTHING RETURNING seq`` (no row: the
-   id is taken, and :func:`find_report` reads the stored one);
-2. upsert the citizen row (its row lock serialises writers of one citizen on PostgreSQL),
-   ``RETURNING first_seq``: a citizen first seen in this report has no current state;
-3. otherwise read the current versions of the resources the report touches;
-4. write the report's resource versions, then 5. the changed current rows, each in one
-   multi-row statement.
+1. :func:`append_report`: append the report, ``ON CONFLICT (report_id) DO NOTHING``
+   (nothing back: the id is taken, and :func:`find_report` reads the stored one), and
+   upsert the citizen's row, which takes its lock (writers of one citizen serialise on
+   PostgreSQL) and tells by ``first_seq`` whether this is the citizen's first report;
+2. unless it is, :func:`current_versions` reads the current versions of the resources the
+   report touches;
+3. :func:`write_state`: the report's resource versions, the changed current rows and its
+   ``feed_pending`` row, each as one multi-row insert.
+
+On PostgreSQL, whose ``WITH`` takes data-modifying statements, steps 1 and 3 are one
+statement each, so a report costs two round trips (three for a known citizen); SQLite
+runs in process and takes them one by one.
 """
 
 from __future__ import annotations
@@ -21,16 +25,19 @@ from typing import Any
 from sqlalchemy import Connection, Select, bindparam, insert, select
 from sqlalchemy.sql import ClauseElement
 
+from tvaers.gateway.forwarding import feed
 from tvaers.gateway.prepared import (
     CHUNK,
     dialect_insert,
     execute,
+    execute_rows,
     insert_rows,
     rows_values,
     table_columns,
 )
 from tvaers.gateway.schema import (
     citizens,
+    feed_pending,
     rejects,
     reports,
     resource_current,
@@ -47,7 +54,7 @@ CURRENT_STATE_COLUMNS = table_columns(resource_current, "cpr", "resource")
 _CURRENT_KEY = ("cpr", "resource_type", "resource_id")
 
 
-def _insert_report(dialect: str) -> ClauseElement:
+def _insert_report(dialect: str) -> Any:
     statement = dialect_insert(dialect, reports).values({c: bindparam(c) for c in REPORT_COLUMNS})
     return statement.on_conflict_do_nothing(index_elements=[reports.c.report_id]).returning(
         reports.c.seq
@@ -72,24 +79,53 @@ def find_report(conn: Connection, report_id: str) -> dict[str, Any] | None:
     return None if row is None else dict(zip(READ_COLUMNS, row, strict=True))
 
 
-def _lock_citizen(dialect: str) -> ClauseElement:
-    statement = dialect_insert(dialect, citizens).values(
-        {c: bindparam(c) for c in ("cpr", "kommunekode", "first_seq", "last_seq")}
-    )
-    return statement.on_conflict_do_update(
+def _upsert_citizen(statement: Any) -> ClauseElement:
+    upsert: ClauseElement = statement.on_conflict_do_update(
         index_elements=[citizens.c.cpr],
         set_={
             "last_seq": statement.excluded.last_seq,
             "kommunekode": statement.excluded.kommunekode,
         },
-    ).returning(citizens.c.first_seq)
+    ).returning(citizens.c.first_seq, citizens.c.last_seq)
+    return upsert
 
 
-def lock_citizen(conn: Connection, cpr: str, kommunekode: str, seq: int) -> bool:
-    """Upsert the citizen row (taking its lock); True when this report is its first."""
-    values = {"cpr": cpr, "kommunekode": kommunekode, "first_seq": seq, "last_seq": seq}
-    first_seq = execute(conn, "ingest.lock_citizen", _lock_citizen, values).fetchone()[0]
-    return int(first_seq) == seq
+def _lock_citizen(dialect: str) -> ClauseElement:
+    values: dict[str, Any] = {
+        c: bindparam(c) for c in ("cpr", "kommunekode", "first_seq", "last_seq")
+    }
+    return _upsert_citizen(dialect_insert(dialect, citizens).values(values))
+
+
+def _append_and_lock(dialect: str) -> ClauseElement:
+    appended = _insert_report(dialect).cte("appended")
+    row = select(bindparam("cpr"), bindparam("kommunekode"), appended.c.seq, appended.c.seq)
+    statement = dialect_insert(dialect, citizens).from_select(
+        ["cpr", "kommunekode", "first_seq", "last_seq"], row
+    )
+    return _upsert_citizen(statement)
+
+
+def append_report(conn: Connection, values: Mapping[str, Any]) -> tuple[int, bool] | None:
+    """Append a report and lock its citizen: ``(seq, first report of the citizen)``.
+
+    None when the report id is taken (nothing written).
+    """
+    if _dml_ctes(conn):
+        row = execute(conn, "ingest.append_and_lock", _append_and_lock, values).fetchone()
+        return None if row is None else (int(row[1]), int(row[0]) == int(row[1]))
+    seq = insert_report(conn, values)
+    if seq is None:
+        return None
+    citizen = {"cpr": values["cpr"], "kommunekode": values["kommunekode"], "first_seq": seq,
+               "last_seq": seq}  # fmt: skip
+    first_seq = execute(conn, "ingest.lock_citizen", _lock_citizen, citizen).fetchone()[0]
+    return seq, int(first_seq) == seq
+
+
+def _dml_ctes(conn: Connection) -> bool:
+    """Whether the dialect runs INSERTs inside ``WITH`` (PostgreSQL; not SQLite)."""
+    return conn.dialect.name == "postgresql"
 
 
 def current_versions(conn: Connection, cpr: str, ids: Sequence[str]) -> list[dict[str, Any]]:
@@ -111,18 +147,13 @@ def current_versions(conn: Connection, cpr: str, ids: Sequence[str]) -> list[dic
     return found
 
 
-def _insert_versions(dialect: str, count: int) -> ClauseElement:
-    return insert(resource_versions).values(rows_values(VERSION_COLUMNS, count))
+def _insert_versions(dialect: str, count: int, prefix: str = "") -> Any:
+    return insert(resource_versions).values(rows_values(VERSION_COLUMNS, count, prefix))
 
 
-def insert_versions(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Append resource versions (one row per resource of the report)."""
-    insert_rows(conn, "ingest.insert_versions", _insert_versions, VERSION_COLUMNS, rows)
-
-
-def _upsert_current(dialect: str, count: int) -> ClauseElement:
+def _upsert_current(dialect: str, count: int, prefix: str = "") -> Any:
     statement = dialect_insert(dialect, resource_current).values(
-        rows_values(CURRENT_COLUMNS, count)
+        rows_values(CURRENT_COLUMNS, count, prefix)
     )
     return statement.on_conflict_do_update(
         index_elements=[resource_current.c[k] for k in _CURRENT_KEY],
@@ -131,8 +162,33 @@ def _upsert_current(dialect: str, count: int) -> ClauseElement:
 
 
 def upsert_current(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Write changed current versions (keys are unique within ``rows``)."""
+    """Write current versions (keys are unique within ``rows``)."""
     insert_rows(conn, "ingest.upsert_current", _upsert_current, CURRENT_COLUMNS, rows)
+
+
+def _write_state(dialect: str, counts: tuple[int, ...]) -> ClauseElement:
+    versions, current, pending = counts
+    statement = insert(feed_pending).values(rows_values(feed.FEED_COLUMNS, pending, "f_"))
+    if versions:
+        statement = statement.add_cte(_insert_versions(dialect, versions, "v_").cte("versions"))
+    if current:
+        statement = statement.add_cte(_upsert_current(dialect, current, "c_").cte("current"))
+    return statement
+
+
+def write_state(
+    conn: Connection, versions: Sequence[Mapping[str, Any]],
+    current: Sequence[Mapping[str, Any]], pending: Sequence[Mapping[str, Any]],
+) -> None:  # fmt: skip
+    """Write new versions, changed current rows (unique keys) and feed_pending rows."""
+    if _dml_ctes(conn) and pending and max(len(versions), len(current), len(pending)) <= CHUNK:
+        parts = [("v_", VERSION_COLUMNS, versions), ("c_", CURRENT_COLUMNS, current),
+                 ("f_", feed.FEED_COLUMNS, pending)]  # fmt: skip
+        execute_rows(conn, "ingest.write_state", _write_state, parts)
+        return
+    insert_rows(conn, "ingest.insert_versions", _insert_versions, VERSION_COLUMNS, versions)
+    upsert_current(conn, current)
+    feed.enqueue(conn, pending)
 
 
 def _insert_reject(dialect: str) -> ClauseElement:

@@ -47,10 +47,13 @@ class Compiled:
         return tuple(values[name] for name in self.names)
 
 
-def rows_values(columns: Iterable[str], count: int) -> list[dict[str, Any]]:
-    """The ``values`` of a multi-row insert: ``count`` rows of parameters ``<column>_<n>``."""
+def rows_values(columns: Iterable[str], count: int, prefix: str = "") -> list[dict[str, Any]]:
+    """The ``values`` of a multi-row insert: ``count`` rows of parameters ``<column>_<n>``.
+
+    ``prefix`` keeps the parameters of several inserts in one statement apart.
+    """
     columns = tuple(columns)
-    return [{c: bindparam(f"{c}_{n}") for c in columns} for n in range(count)]
+    return [{c: bindparam(f"{prefix}{c}_{n}") for c in columns} for n in range(count)]
 
 
 def dialect_insert(dialect: str, table: Table) -> postgresql.Insert | sqlite.Insert:
@@ -129,21 +132,46 @@ def execute(conn: Connection, key: Hashable, build: Builder, values: Mapping[str
     return cur
 
 
+#: One multi-row part of a statement: parameter prefix, columns, rows.
+Part = tuple[str, Sequence[str], Sequence[Mapping[str, Any]]]
+
+
+def execute_rows(
+    conn: Connection, key: Hashable, build: Callable[[str, tuple[int, ...]], ClauseElement],
+    parts: Sequence[Part],
+) -> Any:  # fmt: skip
+    """Run ``build(dialect, row counts)``, a statement writing the rows of every part.
+
+    Compiled once per row counts; its parameters must be the parts' rows in order, row
+    after row (checked when compiling), so they are bound without building names.
+    """
+    counts = tuple(len(rows) for _, _, rows in parts)
+
+    def build_counts(dialect: str) -> ClauseElement:
+        return build(dialect, counts)
+
+    def order() -> tuple[str, ...]:
+        return tuple(
+            f"{prefix}{c}_{n}" for prefix, columns, rows in parts
+            for n in range(len(rows)) for c in columns
+        )  # fmt: skip
+
+    statement = statements(conn).get((key, counts), build_counts, order)
+    values = tuple(row[c] for _, columns, rows in parts for row in rows for c in columns)
+    cur = cursor(conn)
+    cur.execute(statement.sql, values)
+    return cur
+
+
 def insert_rows(
     conn: Connection, key: Hashable, build: Callable[[str, int], ClauseElement],
     columns: Sequence[str], rows: Sequence[Mapping[str, Any]],
 ) -> None:  # fmt: skip
     """Write ``rows`` by multi-row statements ``build(dialect, count)``, ``CHUNK`` at a time."""
-    cache = statements(conn)
     for start in range(0, len(rows), CHUNK):
         chunk = rows[start : start + CHUNK]
-        count = len(chunk)
 
-        def build_chunk(dialect: str, count: int = count) -> ClauseElement:
-            return build(dialect, count)
+        def build_chunk(dialect: str, counts: tuple[int, ...]) -> ClauseElement:
+            return build(dialect, counts[0])
 
-        def order(count: int = count) -> tuple[str, ...]:
-            return tuple(f"{c}_{n}" for n in range(count) for c in columns)
-
-        statement = cache.get((key, count), build_chunk, order)
-        cursor(conn).execute(statement.sql, tuple(row[c] for row in chunk for c in columns))
+        execute_rows(conn, key, build_chunk, [("", columns, chunk)])

@@ -151,25 +151,28 @@ class ReportStore:
             "profile": report.profile,
             "bundle_timestamp": report.timestamp,
         }
-        seq = ingest_sql.insert_report(conn, values)
-        if seq is None:  # the id is taken: an identical resubmission or a conflict
+        appended = ingest_sql.append_report(conn, values)
+        if appended is None:  # the id is taken: an identical resubmission or a conflict
             existing = ingest_sql.find_report(conn, report.report_id)
             if existing is None:  # pragma: no cover - the conflicting row was rolled back
                 raise ServiceError(f"report id {report.report_id!r} is being written; retry")
             stored = StoredReport(**existing)
             same = stored.content_hash == report.content_hash
             return (Outcome.IDENTICAL if same else Outcome.CONFLICT), stored
+        seq, first = appended
         stored = StoredReport(seq=seq, **{k: v for k, v in values.items() if k != "raw"})
-        # The citizen row's lock serialises writers of one citizen (PostgreSQL).
-        first = ingest_sql.lock_citizen(conn, report.cpr, report.kommunekode, seq)
-        self._apply(conn, report, seq, first)
-        feed.enqueue(conn, [feed.report_row(stored)])  # transactional outbox
+        # transactional outbox: feed_pending is written with the report's state
+        self._apply(conn, report, seq, first, [feed.report_row(stored)])
         for hook in self.accept_hooks:
             hook(conn, stored)
         return Outcome.CREATED, stored
 
-    def _apply(self, conn: Connection, report: Accepted, seq: int, first: bool) -> None:
-        """apply_report on the touched resources; write new versions and changed currents.
+    def _apply(
+        self, conn: Connection, report: Accepted, seq: int, first: bool,
+        pending: list[dict[str, Any]],
+    ) -> None:  # fmt: skip
+        """apply_report on the touched resources; write new versions, changed currents and
+        the ``pending`` feed rows.
 
         ``first``: the citizen's first report, so there is no current state to read.
         """
@@ -190,14 +193,11 @@ class ReportStore:
                             "invalidates": version.invalidates,
                         }
                     )
-        if versions:
-            ingest_sql.insert_versions(conn, versions)
         current = [
             _current_row(report.cpr, key, new.resources[key].current)
             for key in changed_keys(state, new)
         ]
-        if current:
-            ingest_sql.upsert_current(conn, current)
+        ingest_sql.write_state(conn, versions, current, pending)
 
     def _partial_state(self, conn: Connection, report: Accepted) -> CitizenState:
         """The citizen's state restricted to the resources this report touches."""

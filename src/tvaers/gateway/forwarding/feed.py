@@ -15,6 +15,7 @@ only when something is pending).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -44,7 +45,7 @@ def _insert_pending(dialect: str, count: int) -> ClauseElement:
     return insert(feed_pending).values(rows_values(FEED_COLUMNS, count))
 
 
-def enqueue(conn: Connection, rows: list[dict[str, Any]]) -> None:
+def enqueue(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
     """Append rows to the pending queue (inside the writer's transaction)."""
     insert_rows(conn, "feed.enqueue", _insert_pending, FEED_COLUMNS, rows)
 
