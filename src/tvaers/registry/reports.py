@@ -169,11 +169,18 @@ def import_reports(
 
     Only the citizens with new reports are folded again (from the report log) and only
     the resources a new report changed are flattened again; ``rebuild`` replays the whole
-    log (after a change of the shipped views). The result does not depend on how the
-    reports were split over imports.
+    log (after a change of the shipped views). The first import and a rebuild stream
+    through citizen buckets (:mod:`.reports_bulk`) to bound memory. The result does not
+    depend on how the reports were split over imports.
     """
-    from tvaers.registry.reports_store import load_state, save
+    from tvaers.registry.reports_store import LOG, load_state, save
 
+    if rebuild or store.table_path(LOG) is None:
+        # Everything is replayed: stream it through citizen buckets (bounded memory).
+        from tvaers.registry.reports_bulk import import_all
+
+        stream = (prepare(r, key, cpr_mode) for r in read_reports(Path(directory)))
+        return import_all(store, key, stream, Path(directory), rebuild=rebuild)
     prepared = [prepare(r, key, cpr_mode) for r in read_reports(Path(directory))]
     state = load_state(store)
     fresh = fresh_reports(prepared, state.seen)

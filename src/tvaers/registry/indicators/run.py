@@ -7,6 +7,7 @@ counts, and hands them to :mod:`.results` and :mod:`.outputs`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
@@ -217,7 +218,7 @@ def _register_lookups(store: RegistryStore, engine: Engine) -> tuple[str, ...]:
     return hospitals
 
 
-def _values(columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> exp.Select:
+def _values(columns: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> exp.Select:
     from tvaers.registry.indicators.sqlx import alias, c, typed_null
 
     if not rows:
