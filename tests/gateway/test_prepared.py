@@ -2,13 +2,14 @@
 
 The accept transaction and the feed sequencer run through this layer, so a wrong
 parameter order or a lost chunk would corrupt stored reports; these tests pin it on both
-backends, with a chunk size small enough to cross chunk boundaries.
+backends (arrays on PostgreSQL, multi-row VALUES on SQLite), with a chunk size small
+enough to cross chunk boundaries.
 """
 
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.sql import ClauseElement
 
 from tvaers.fhir.references import ResourceKey
@@ -26,8 +27,8 @@ from tvaers.gateway.store import GatewayStore
 AUDIT_COLUMNS = ("at", "actor", "role", "action", "cpr", "report_id", "purpose", "detail")
 
 
-def _insert_audit(dialect: str, count: int) -> ClauseElement:
-    return insert(audit).values(prepared.rows_values(AUDIT_COLUMNS, count))
+def _insert_audit(dialect: str, count: int | None) -> ClauseElement:
+    return prepared.insert_rows_of(dialect, audit, AUDIT_COLUMNS, count)
 
 
 def audit_row(n: int) -> dict[str, object]:
@@ -135,3 +136,18 @@ def test_write_state_writes_versions_current_rows_and_the_feed_row(
     assert sorted(stored_versions) == ["o0", "o1"]
     assert stored_current == ['{"id": "o1"}']
     assert stored_pending == ["care"]
+
+
+def test_bytes_and_nulls_survive_a_row_set(store: GatewayStore) -> None:
+    """On PostgreSQL row sets travel as JSON: bytes as bytea hex, None as NULL."""
+    from tvaers.gateway.forwarding import feed
+
+    payload = bytes(range(256)) + "æøå".encode()
+    row = {"report_seq": None, "recipient_id": "r", "kind": "backfill", "cpr": "0101570001",
+           "ig": None, "kommunekode": "101", "bundle_timestamp": None,
+           "received_at": "2024-01-01T00:00:00.000000Z", "payload": payload}  # fmt: skip
+    with store.db.write() as conn:
+        feed.enqueue(conn, [row, {**row, "payload": None}])
+    with store.db.read() as conn:
+        stored = conn.execute(select(feed_pending.c.payload).order_by(feed_pending.c.id)).all()
+    assert [None if p is None else bytes(p) for (p,) in stored] == [payload, None]

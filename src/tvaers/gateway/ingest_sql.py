@@ -22,17 +22,20 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Select, bindparam, insert, select
+import orjson
+from sqlalchemy import Connection, bindparam, insert, select
 from sqlalchemy.sql import ClauseElement
 
 from tvaers.gateway.forwarding import feed
 from tvaers.gateway.prepared import (
     CHUNK,
+    as_json,
     dialect_insert,
     execute,
     execute_rows,
     insert_rows,
-    rows_values,
+    insert_rows_of,
+    one_of,
     table_columns,
 )
 from tvaers.gateway.schema import (
@@ -130,31 +133,34 @@ def _dml_ctes(conn: Connection) -> bool:
 
 def current_versions(conn: Connection, cpr: str, ids: Sequence[str]) -> list[dict[str, Any]]:
     """The current rows (without the resource) of ``cpr``'s resources with these ids."""
+    document = as_json(conn.dialect.name)
     found: list[dict[str, Any]] = []
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        count = len(chunk)
+    for start in range(0, len(ids), len(ids) if document else CHUNK):
+        chunk = ids[start : len(ids) if document else start + CHUNK]
+        count = None if document else len(chunk)
 
-        def build(dialect: str, count: int = count) -> Select[Any]:
+        def build(dialect: str, count: int | None = count) -> ClauseElement:
             return select(*(resource_current.c[c] for c in CURRENT_STATE_COLUMNS)).where(
                 resource_current.c.cpr == bindparam("cpr"),
-                resource_current.c.resource_id.in_([bindparam(f"id_{n}") for n in range(count)]),
+                one_of(resource_current.c.resource_id, "ids", count),
             )
 
-        values = {"cpr": cpr, **{f"id_{n}": rid for n, rid in enumerate(chunk)}}
+        values: dict[str, Any] = {"cpr": cpr}
+        if document:
+            values["ids"] = orjson.dumps(list(chunk)).decode()
+        else:
+            values.update((f"ids_{n}", rid) for n, rid in enumerate(chunk))
         cur = execute(conn, ("ingest.current_versions", count), build, values)
         found += [dict(zip(CURRENT_STATE_COLUMNS, row, strict=True)) for row in cur.fetchall()]
     return found
 
 
-def _insert_versions(dialect: str, count: int, prefix: str = "") -> Any:
-    return insert(resource_versions).values(rows_values(VERSION_COLUMNS, count, prefix))
+def _insert_versions(dialect: str, count: int | None, prefix: str = "") -> Any:
+    return insert_rows_of(dialect, resource_versions, VERSION_COLUMNS, count, prefix)
 
 
-def _upsert_current(dialect: str, count: int, prefix: str = "") -> Any:
-    statement = dialect_insert(dialect, resource_current).values(
-        rows_values(CURRENT_COLUMNS, count, prefix)
-    )
+def _upsert_current(dialect: str, count: int | None, prefix: str = "") -> Any:
+    statement = insert_rows_of(dialect, resource_current, CURRENT_COLUMNS, count, prefix)
     return statement.on_conflict_do_update(
         index_elements=[resource_current.c[k] for k in _CURRENT_KEY],
         set_={c: statement.excluded[c] for c in CURRENT_COLUMNS if c not in _CURRENT_KEY},
@@ -166,12 +172,12 @@ def upsert_current(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
     insert_rows(conn, "ingest.upsert_current", _upsert_current, CURRENT_COLUMNS, rows)
 
 
-def _write_state(dialect: str, counts: tuple[int, ...]) -> ClauseElement:
-    versions, current, pending = counts
-    statement = insert(feed_pending).values(rows_values(feed.FEED_COLUMNS, pending, "f_"))
-    if versions:
+def _write_state(dialect: str, counts: tuple[int, ...] | None) -> ClauseElement:
+    versions, current, pending = counts or (None, None, None)
+    statement = insert_rows_of(dialect, feed_pending, feed.FEED_COLUMNS, pending, "f_")
+    if versions != 0:
         statement = statement.add_cte(_insert_versions(dialect, versions, "v_").cte("versions"))
-    if current:
+    if current != 0:
         statement = statement.add_cte(_upsert_current(dialect, current, "c_").cte("current"))
     return statement
 
@@ -181,7 +187,7 @@ def write_state(
     current: Sequence[Mapping[str, Any]], pending: Sequence[Mapping[str, Any]],
 ) -> None:  # fmt: skip
     """Write new versions, changed current rows (unique keys) and feed_pending rows."""
-    if _dml_ctes(conn) and pending and max(len(versions), len(current), len(pending)) <= CHUNK:
+    if _dml_ctes(conn):
         parts = [("v_", VERSION_COLUMNS, versions), ("c_", CURRENT_COLUMNS, current),
                  ("f_", feed.FEED_COLUMNS, pending)]  # fmt: skip
         execute_rows(conn, "ingest.write_state", _write_state, parts)

@@ -25,7 +25,6 @@ from sqlalchemy import (
     bindparam,
     delete,
     func,
-    insert,
     or_,
     select,
     update,
@@ -34,15 +33,15 @@ from sqlalchemy.sql import ClauseElement
 
 from tvaers.gateway.agreements import Agreement
 from tvaers.gateway.database import Database
-from tvaers.gateway.prepared import execute, insert_rows, rows_values, table_columns
+from tvaers.gateway.prepared import execute, insert_rows, insert_rows_of, table_columns
 from tvaers.gateway.schema import feed, feed_pending, feed_state, population, reports
 
 FEED_COLUMNS = table_columns(feed_pending, "id")
 _TAKEN = ("id", *FEED_COLUMNS)
 
 
-def _insert_pending(dialect: str, count: int) -> ClauseElement:
-    return insert(feed_pending).values(rows_values(FEED_COLUMNS, count))
+def _insert_pending(dialect: str, count: int | None) -> ClauseElement:
+    return insert_rows_of(dialect, feed_pending, FEED_COLUMNS, count)
 
 
 def enqueue(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -77,8 +76,8 @@ def _take_pending(dialect: str) -> ClauseElement:
     )
 
 
-def _insert_feed(dialect: str, count: int) -> ClauseElement:
-    return insert(feed).values(rows_values(("position", *FEED_COLUMNS), count))
+def _insert_feed(dialect: str, count: int | None) -> ClauseElement:
+    return insert_rows_of(dialect, feed, ("position", *FEED_COLUMNS), count)
 
 
 def _advance(dialect: str) -> ClauseElement:
