@@ -46,7 +46,8 @@ class BatchWriter:
         return self.run_timed(job)[0]
 
     def run_timed(self, job: Callable[[Connection], T]) -> tuple[T, float]:
-        """As :meth:`run`, plus the writer CPU seconds spent on this job and its commit share."""
+        """As :meth:`run`, plus the writer CPU seconds spent on this job and its share of the
+        batch's end (the ``before_commit`` step and the commit)."""
         return self.submit(job).result()
 
     def submit(self, job: Callable[[Connection], T]) -> Future[tuple[T, float]]:
@@ -140,9 +141,9 @@ class BatchWriter:
                     except Exception as exc:  # this job only; the others go on
                         results.append((future, None, exc))
                 costs.append(time.thread_time() - started)
-            self._before_commit(conn)
             committing = time.thread_time()
-        share = (time.thread_time() - committing) / len(batch)
+            self._before_commit(conn)
+        share = (time.thread_time() - committing) / len(batch)  # sequencer and commit
         return [
             (future, (value, cost + share) if error is None else None, error)
             for (future, value, error), cost in zip(results, costs, strict=True)
