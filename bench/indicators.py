@@ -256,6 +256,22 @@ def pandas_m3(registry: str, period: str) -> list[int]:
     first, final = _period(period, cutoff)
     sr = sr[(sr.day >= first) & (sr.day <= final)]
     offer = _days(pd.to_datetime(sr.occurrence_start), pd.to_datetime(sr.precondition_date))
+    # completeness (part of M3's row): discharges that should carry a GOP, and whether a
+    # §140 referral followed within 3 days
+    phys, adm = _admissions(read("lpr_contacts"))
+    diag, proc = read("lpr_diagnoses"), read("lpr_procedures")
+    keyed = phys[["contact_id", "pid", "chain"]]
+    hits = pd.concat([
+        diag[(diag.diag_type == "A") & diag.code.str.match(r"^(DS72|DI61|DI63)")].merge(keyed),
+        proc[proc.code.str.match(r"^(KNFB|KNGB)")].merge(keyed),
+    ])[["pid", "chain"]].drop_duplicates()  # fmt: skip
+    gop = adm[adm.end.notna()].merge(hits).merge(read("cpr"), on="pid")
+    gop["day"] = gop.end.dt.normalize()
+    gop = gop[(_age(gop.birth_date, gop.day) >= 18) & (gop.day >= first) & (gop.day <= final)]
+    referrals = _current(read("servicerequests_140"))[["pid", "authored_on"]]
+    pairs = gop[["admission_id", "pid", "day"]].merge(referrals, on="pid")
+    found = pairs[_days(pd.to_datetime(pairs.authored_on), pairs.day).between(0, 3)]
+    assert found.admission_id.nunique() <= len(gop)  # the completeness numerator
     return _counts(
         sr.status_reason.isin(STATUS_REASONS), sr.occurrence_start.isna(), offer.between(-3650, 7)
     )

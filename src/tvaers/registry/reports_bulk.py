@@ -165,6 +165,9 @@ def write_all(
     import pyarrow.parquet as pq
 
     con = duckdb.connect()
+    # sorting the largest tables spills to disk rather than taking the machine's memory
+    spill_dir = str(folder / "duckdb-spill").replace("'", "''")
+    con.execute(f"SET memory_limit = '2GB'; SET temp_directory = '{spill_dir}'")
     done: dict[str, int] = {}
 
     def record(tx: Any, name: str) -> None:
