@@ -209,13 +209,26 @@ def test_coverage_counts_accepted_and_rejected_per_municipality_ig_month(
     care(store, "c1")
     care(store, "c2", cpr=CPR_B)
     rehab(store)
-    store.reports.reject(Refused(422, {}, ["x"], "r", "101", "care"), "vendor")
+    store.reports.reject(
+        Refused(422, {}, ["x"], "r", "101", "care", "2024-01-02T23:30:00+01:00"), "vendor"
+    )
     forwarder = register(store, igs=("care",))
     cells = forwarder.coverage("dhrd")
     assert [(c["kommunekode"], c["ig"], c["accepted"], c["rejected"]) for c in cells] == [
         ("101", "care", 2, 1)
     ]
     assert all(len(c["month"]) == 7 for c in cells)
+
+
+def test_coverage_counts_a_late_report_in_the_month_it_covers(store: GatewayStore) -> None:
+    # received today, about last November: the local date of Bundle.timestamp decides
+    care(store, "late", timestamp="2023-11-30T23:30:00+01:00")
+    care(store, "new", cpr=CPR_B, timestamp="2024-01-01T00:10:00+01:00")
+    forwarder = register(store, igs=("care",))
+    assert [(c["month"], c["accepted"]) for c in forwarder.coverage("dhrd")] == [
+        ("2023-11", 1),
+        ("2024-01", 1),
+    ]
 
 
 def test_agreement_files_are_checked_against_the_schema(tmp_path: Any) -> None:

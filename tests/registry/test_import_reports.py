@@ -40,20 +40,36 @@ def test_versions_late_reports_and_entered_in_error(
         reports,
         "2025-02-03",
         "101",
-        report("r1", CPR, careplan("cp", "2025-02-01", updated="2025-02-02T10:00:00Z")),
+        report(
+            "r1",
+            CPR,
+            careplan("cp", "2025-02-01", updated="2025-02-02T10:00:00Z"),
+            timestamp="2025-02-02T23:30:00+01:00",
+        ),
     )
     write_day(
         reports,
         "2025-02-10",
         "101",
-        report("r2", CPR, careplan("cp", "2025-02-05", updated="2025-02-09T10:00:00Z")),
+        report(
+            "r2",
+            CPR,
+            careplan("cp", "2025-02-05", updated="2025-02-09T10:00:00Z"),
+            timestamp="2025-02-09T23:30:00+01:00",
+        ),
     )
-    # late: an older version arrives after the newer one -> history only, nothing current changes
+    # late: an older version arrives after the newer one -> history only, nothing current
+    # changes; it covers January (its Bundle.timestamp), so coverage counts it there
     write_day(
         reports,
         "2025-02-11",
         "101",
-        report("r3", CPR, careplan("cp", "2025-01-20", updated="2025-02-01T10:00:00Z")),
+        report(
+            "r3",
+            CPR,
+            careplan("cp", "2025-01-20", updated="2025-02-01T10:00:00Z"),
+            timestamp="2025-01-31T23:30:00+01:00",
+        ),
     )
     write_day(
         reports,
@@ -63,6 +79,7 @@ def test_versions_late_reports_and_entered_in_error(
             "r4",
             CPR,
             careplan("cp", "2025-02-05", status="entered-in-error", updated="2025-02-28T10:00:00Z"),
+            timestamp="2025-03-01T00:30:00+01:00",
         ),
     )
     import_reports(store, key, reports)
@@ -94,7 +111,8 @@ def test_versions_late_reports_and_entered_in_error(
         (r["kommunekode"], r["ig"], r["month"]): r["accepted"] for r in table(store, "coverage")
     }
     assert coverage == {
-        ("101", "prevention", date(2025, 2, 1)): 3,
+        ("101", "prevention", date(2025, 1, 1)): 1,
+        ("101", "prevention", date(2025, 2, 1)): 2,
         ("101", "prevention", date(2025, 3, 1)): 1,
     }
 

@@ -85,10 +85,15 @@ class World:
         self.versions.append(row)
 
     def reports(self, kommune: str, ig: str, *months: str) -> None:
-        """Accepted reports of ``ig`` from ``kommune`` in months ``YYYY-MM``."""
+        """Accepted reports of ``ig`` from ``kommune`` covering months ``YYYY-MM``.
+
+        Each is sent a month after the day it covers: coverage counts the covered month.
+        """
         for month in months:
+            covered = date.fromisoformat(f"{month}-15")
             self.ledger.append({"kommunekode": kommune, "ig": ig, "expected": "accepted",
-                                "send_day": date.fromisoformat(f"{month}-15")})  # fmt: skip
+                                "covered_day": covered,
+                                "send_day": covered + timedelta(days=31)})  # fmt: skip
 
     def truth(self, *indicators: str) -> dict[tuple[str, str], dict[str, Any]]:
         """Write the files, compute the truth; rows by (indicator, unit_id)."""
@@ -114,7 +119,8 @@ class World:
             "lpr_procedures": (self.procedures, {"contact_id": pa.string(), "code": pa.string(),
                                                  "performed": ts}),
             "report_ledger": (self.ledger, {"kommunekode": pa.string(), "ig": pa.string(),
-                                            "expected": pa.string(), "send_day": d}),
+                                            "expected": pa.string(), "covered_day": d,
+                                            "send_day": d}),
             "events/municipal_plan": (list(self.plan.values()), {
                 "kommunekode": pa.string(), "follow_up_observations": pa.bool_(),
                 **{f"{ig}_reporting": pa.string() for ig in ("care", "rehab", "prevention")},

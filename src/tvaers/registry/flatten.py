@@ -104,6 +104,21 @@ def report_ig(bundle: Mapping[str, Any]) -> str | None:
     return None
 
 
+def covered_month(bundle: Mapping[str, Any], received: datetime) -> date:
+    """The month a report covers: that of ``Bundle.timestamp`` (its local date), else receipt.
+
+    Coverage is counted by the month the municipality's system produced the report, so a
+    late delivery, a resend or a replay of history counts for the month it describes.
+    """
+    stamp = bundle.get("timestamp")
+    if isinstance(stamp, str) and len(stamp) >= 7:
+        try:
+            return date(int(stamp[:4]), int(stamp[5:7]), 1)
+        except ValueError:
+            pass
+    return received.date().replace(day=1)
+
+
 @dataclass
 class Flattener:
     """Folds reports in arrival order into per-view history rows and coverage counts.
@@ -145,7 +160,7 @@ class Flattener:
         self.states[person] = new
         ig = report_ig(bundle)
         if ig and kommunekode and new is not old:
-            self.coverage[(kommunekode, ig, received.date().replace(day=1))] += 1
+            self.coverage[(kommunekode, ig, covered_month(bundle, received))] += 1
         for key in changed_keys(old, new):
             for row in self.open.pop((person, str(key)), []):
                 row["known_to"] = received

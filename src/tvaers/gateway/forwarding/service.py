@@ -97,19 +97,27 @@ class Forwarder:
         return Pulled(page, page.next_cursor.encode(recipient_id))
 
     def coverage(self, recipient_id: str) -> list[dict[str, Any]]:
-        """Accepted and rejected report counts per municipality x IG x month of receipt."""
+        """Accepted and rejected report counts per municipality x IG x month.
+
+        The month is that of the report's own ``Bundle.timestamp`` (the month it covers), or
+        of receipt when a report has none; a late delivery counts for the month it describes.
+        """
         recipient = self.active(recipient_id)
         igs = recipient.agreement.igs
         cells: dict[tuple[str, str, str], list[int]] = {}
         with self.store.db.read() as conn:
-            month = func.substr(reports.c.received_at, 1, 7)
+            month = func.substr(
+                func.coalesce(reports.c.bundle_timestamp, reports.c.received_at), 1, 7
+            )
             for kommune, ig, m, n in conn.execute(
                 select(reports.c.kommunekode, reports.c.ig, month, func.count())
                 .where(reports.c.ig.in_(igs))
                 .group_by(reports.c.kommunekode, reports.c.ig, month)
             ):
                 cells.setdefault((kommune, ig, m), [0, 0])[0] = int(n)
-            rmonth = func.substr(rejects.c.received_at, 1, 7)
+            rmonth = func.substr(
+                func.coalesce(rejects.c.bundle_timestamp, rejects.c.received_at), 1, 7
+            )
             for kommune, ig, m, n in conn.execute(
                 select(rejects.c.kommunekode, rejects.c.ig, rmonth, func.count())
                 .where(rejects.c.ig.in_(igs), rejects.c.kommunekode.is_not(None))

@@ -8,7 +8,8 @@ Two views of the municipal data are built from ``events/municipal_versions``:
 
 Per view: ``hist_<view>`` (every version with ``valid_to`` = the next version's
 ``last_updated``) and ``cur_<view>`` (current versions that are not entered-in-error).
-``coverage`` holds accepted reports per municipality x IG x month (from the ledger).
+``coverage`` holds accepted reports per municipality x IG x month covered (from the ledger:
+the month of the report's ``Bundle.timestamp``, as the registry counts it).
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ SELECT * FROM hist_{view} WHERE valid_to IS NULL AND NOT invalid;
 
 COVERAGE = """
 CREATE OR REPLACE TEMP TABLE coverage AS
-SELECT kommunekode, ig, date_trunc('month', send_day)::DATE AS month, count(*) AS accepted
+SELECT kommunekode, ig, date_trunc('month', covered_day)::DATE AS month, count(*) AS accepted
 FROM ledger WHERE expected = 'accepted' GROUP BY ALL;
 """
 
