@@ -100,7 +100,11 @@ def test_next_link_parsing() -> None:
     assert next_link({}) is None
 
 
-def test_sync_equals_import_reports(tmp_path: Path, key: PseudonymKey) -> None:
+@pytest.mark.parametrize("batch", [1, 2_000], ids=["commit-every-page", "one-batch"])
+def test_sync_equals_import_reports(
+    tmp_path: Path, key: PseudonymKey, batch: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("tvaers.registry.sync.BATCH_MIN", batch)
     synced = with_organisations(RegistryStore(tmp_path / "synced"), key, tmp_path / "o1")
     feed = Feed()
     done = sync(synced, key, client(feed), f"{BASE}?page=0")

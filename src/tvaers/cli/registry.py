@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from tvaers.cli.console import err
+from tvaers.cli.console import err, progress
 
 app = typer.Typer(
     help="Quality databases: imports, sync, run, explain, population, serve, users.",
@@ -283,8 +283,8 @@ def sync_command(
 ) -> None:
     """Pull the gateway's incremental feed as a cpr recipient; resumable, page by page.
 
-    Each page is committed together with the next cursor (the acknowledgement), so a
-    stopped sync continues where it left off.
+    Pages are committed in batches together with the next cursor (the acknowledgement), so
+    a stopped sync continues after the last committed page.
 
     Example: tvaers registry sync --gateway http://127.0.0.1:8080 --recipient rkkp --token-file rkkp.token
     """
@@ -309,7 +309,19 @@ def sync_command(
     conf = _settings(settings, registry_dir=registry, key_file=key_file, cpr_mode=cpr_mode)
     key = load_or_create_key(conf.resolved_key_file())
     first = f"{gateway.rstrip('/')}/fhir/recipients/{recipient}/incremental?_since={since}"
-    with httpx.Client(headers={"Authorization": f"Bearer {token}"}, timeout=60.0) as client:
+    with (
+        httpx.Client(headers={"Authorization": f"Bearer {token}"}, timeout=60.0) as client,
+        progress(transient=True) as bar,
+    ):
+        task = bar.add_task("feed pages (reports so far: 0)", total=None)
+
+        def advance(summary: Any) -> None:
+            bar.update(
+                task,
+                completed=summary.pages,
+                description=f"feed pages (reports so far: {summary.reports:,})",
+            )
+
         done = sync(
             RegistryStore(conf.registry_dir),
             key,
@@ -317,6 +329,7 @@ def sync_command(
             first,
             cpr_mode=conf.cpr_mode,
             max_pages=max_pages,
+            on_page=advance,
         )
     typer.echo(f"pages\t{done.pages}\nreports\t{done.reports}\nnew\t{done.new_reports}")
     err.print(f"synced {done.pages} page(s); next cursor stored", highlight=False)

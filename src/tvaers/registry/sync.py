@@ -6,8 +6,9 @@ _since=INSTANT`` on the first call, then the opaque URL of the HTTP header
 reports (nested Bundles; nesting of any depth is unpacked). Each page goes through the same
 path as ``import-reports`` (checked, pseudonymised on entry, folded with ``apply_report``,
 changed resources flattened) and is committed in one store transaction *together with the
-next cursor*: the stored cursor is the acknowledgement, so an interrupted sync resumes
-after the last committed page and never applies a page twice. A page without reports
+next cursor* (pages are committed in batches, see :func:`sync`): the stored cursor is the
+acknowledgement, so an interrupted sync resumes after the last committed page and never
+applies a page twice. A page without reports
 means the registry has caught up; its ``next`` cursor is kept for the next run.
 
 A report's arrival time is the gateway's receipt (``Bundle.meta.lastUpdated`` of the
@@ -19,14 +20,14 @@ Coverage is counted from the reports received, like ``import-reports``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from tvaers.errors import InputError, ServiceError
 from tvaers.fhir.state import managing_sor
 from tvaers.registry.pseudonym import PseudonymKey
-from tvaers.registry.reports import RawReport, fresh_reports, prepare
+from tvaers.registry.reports import Prepared, RawReport, fresh_reports, prepare
 from tvaers.registry.reports_store import load_state, save
 from tvaers.registry.store import RegistryStore
 from tvaers.terminology.cpr import CprMode
@@ -109,6 +110,10 @@ def _state_table(url: str) -> Any:
     return pa.table({"next_url": [url], "updated_at": [now_iso()]})
 
 
+BATCH_MIN = 2_000  # reports per commit at least (unless the feed is caught up)
+BATCH_MAX = 50_000  # and at most, bounding memory
+
+
 def sync(
     store: RegistryStore,
     key: PseudonymKey,
@@ -117,24 +122,31 @@ def sync(
     *,
     cpr_mode: CprMode = "dk-core",
     max_pages: int | None = None,
+    on_page: Callable[[SyncSummary], None] | None = None,
 ) -> SyncSummary:
-    """Pull pages until one has no reports (or ``max_pages``); commit each with its cursor.
+    """Pull pages until one has no reports (or ``max_pages``); commit them with their cursor.
 
-    ``client`` is an ``httpx.Client`` (base URL and bearer token set by the caller).
+    Pages are committed in batches: each commit rewrites the registry's tables, so a batch
+    holds at least as many reports as the store already has (between ``BATCH_MIN`` and
+    ``BATCH_MAX``), which keeps a long first sync linear rather than quadratic. A batch is
+    committed together with the cursor after its last page; when a request fails, the pages
+    pulled so far are committed first, then the error is raised.
+
+    ``client`` is an ``httpx.Client`` (base URL and bearer token set by the caller);
+    ``on_page`` is called after every page pulled (progress).
     """
     summary = SyncSummary()
     url = cursor(store) or first_url
     by_sor = municipalities_by_sor(store)
-    while max_pages is None or summary.pages < max_pages:
-        response = client.get(url)
-        if response.status_code != 200:
-            raise ServiceError(
-                f"gateway answered {response.status_code} for {url}: {response.text[:300]}"
-            )
-        following = next_link(response.headers)
-        reports = page_reports(response.json(), url, by_sor)
-        state = load_state(store)
-        fresh = fresh_reports([prepare(r, key, cpr_mode) for r in reports], state.seen)
+    state = load_state(store)
+    pending: list[Prepared] = []
+    pending_cursor: str | None = None
+
+    def commit() -> None:
+        nonlocal state, pending, pending_cursor
+        if pending_cursor is None:
+            return
+        fresh = fresh_reports(pending, state.seen)
         save(
             store,
             key,
@@ -142,13 +154,32 @@ def sync(
             fresh,
             source=url,
             rebuild=False,
-            extra={STATE: _state_table(following or url)},
+            extra={STATE: _state_table(pending_cursor)},
         )
+        summary.new_reports += len(fresh)
+        summary.cursor = pending_cursor
+        pending, pending_cursor = [], None
+        state = load_state(store)
+
+    while max_pages is None or summary.pages < max_pages:
+        response = client.get(url)
+        if response.status_code != 200:
+            commit()
+            raise ServiceError(
+                f"gateway answered {response.status_code} for {url}: {response.text[:300]}"
+            )
+        following = next_link(response.headers)
+        reports = page_reports(response.json(), url, by_sor)
+        pending.extend(prepare(r, key, cpr_mode) for r in reports)
+        pending_cursor = following or url
         summary.pages += 1
         summary.reports += len(reports)
-        summary.new_reports += len(fresh)
-        summary.cursor = following or url
+        if on_page is not None:
+            on_page(summary)
         if not reports or following is None:
             break
+        if len(pending) >= min(BATCH_MAX, max(BATCH_MIN, len(state.log))):
+            commit()
         url = following
+    commit()
     return summary
