@@ -264,7 +264,11 @@ async def _send(
         report_id = orjson.loads(data)["id"]
     except (orjson.JSONDecodeError, KeyError, TypeError):
         return 400, b'{"issue":[]}', 0
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/fhir+json"}
+    headers = {
+        "Authorization": f"Bearer {token}",
+        "Content-Type": "application/fhir+json",
+        "Prefer": "return=minimal",  # a refusal still carries its OperationOutcome
+    }
     retries = 0
     while True:
         try:
