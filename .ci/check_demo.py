@@ -48,6 +48,21 @@ def main(out: Path) -> int:
             shown = "" if value is None else f"{100 * value:.1f}".replace(".", ",")
             if shown != row[column]:
                 problems.append(f"{key}: {field} {shown} in the summary, {row[column]} exported")
+    latest = max((str(h["period"]) for h in headlines), default="")
+    for name, (shown, of) in summary.get("municipalities_published", {}).items():
+        database, indicator = name.split()
+        cells = [
+            r
+            for r in rows
+            if (r["Database"], r["Indikator"], r["Periode"], r["Enhedstype"])
+            == (database, indicator, latest, "Bopælskommune")
+        ]
+        counted = sum(1 for r in cells if r["Andel (%)"] and r["Nævner"] not in ("", "0"))
+        if (counted, len(cells)) != (shown, of):
+            problems.append(
+                f"{name}: {shown} of {of} municipalities published in the summary, "
+                f"{counted} of {len(cells)} in the export"
+            )
     for p in problems:
         print(f"demo check: {p}")
     print(f"demo check: {len(headlines)} headline figures compared, {len(problems)} problems")

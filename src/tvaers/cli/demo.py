@@ -60,11 +60,11 @@ def step_validate(out_dir: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make demo", description=__doc__)
-    parser.add_argument("--citizens", type=int, default=60_000, help="synthetic population size")
+    parser.add_argument("--citizens", type=int, default=50_000, help="synthetic population size")
     parser.add_argument("--seed", type=int, default=2025, help="random seed of the population")
     parser.add_argument(
         "--enrich",
-        default="heart=x5,copd=x5,diabetes=x3",
+        default="heart=x40,copd=x20,diabetes=x5",
         help="cohort oversampling factors (printed in every output)",
     )
     parser.add_argument("--keep", action="store_true", help="keep services running at the end")

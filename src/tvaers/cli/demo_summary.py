@@ -69,6 +69,27 @@ class Summary:
                                    str(r["unit_id"])))  # fmt: skip
         return wanted
 
+    def municipalities_published(self) -> dict[str, list[int]]:
+        """Per headline ("copd K1"): [residence municipalities with a published figure, all].
+
+        Published = not suppressed and a denominator above 0, in the latest period.
+        """
+        rows = read_results(self.run.release_dir)
+        latest = max((str(r["period"]) for r in rows), default=None)
+        found: dict[str, list[int]] = {}
+        for database, indicator in HEADLINES:
+            cells = [
+                r
+                for r in rows
+                if r["database"] == database
+                and r["indicator"] == indicator
+                and str(r["period"]) == latest
+                and r["unit_type"] == "municipality"
+            ]
+            shown = sum(1 for r in cells if not r["suppressed"] and (r["denominator"] or 0) > 0)
+            found[f"{database} {indicator}"] = [shown, len(cells)]
+        return found
+
     def write_json(self, rows: list[dict[str, Any]]) -> Path:
         path = self.run.out / "summary.json"
         keys = ("database", "indicator", "period", "unit_type", "unit_id", "numerator",
@@ -77,6 +98,7 @@ class Summary:
             "citizens": self.run.citizens,
             "enrichment": self.run.enrich,
             "headlines": [{k: r.get(k) for k in keys} for r in rows],
+            "municipalities_published": self.municipalities_published(),
         }
         path.write_text(json.dumps(payload, indent=1, default=str), encoding="utf-8")
         return path
@@ -96,12 +118,17 @@ class Summary:
             "",
             "Headline indicators (latest period; national and per region):",
         ]
+        published = self.municipalities_published()
         current = None
         for row in rows:
             key = (row["database"], row["indicator"])
             if key != current:
                 current = key
-                lines.append(f"  {row['database']} {row['indicator']} ({row['period']}):")
+                shown, of = published.get(f"{key[0]} {key[1]}", [0, 0])
+                lines.append(
+                    f"  {row['database']} {row['indicator']} ({row['period']}; "
+                    f"{shown} of {of} municipalities above the suppression threshold):"
+                )
             name = (
                 "Hele landet"
                 if row["unit_type"] == "national"
