@@ -321,7 +321,7 @@ def prepare(data: Path | None, citizens: int, work: Path) -> tuple[Path, dict[st
     if data is None:
         data = work / "synth"
         generated = subprocess.run(
-            [sys.executable, "-m", "tvaers", "synth", "generate", "--citizens", str(citizens),
+            [sys.executable, "-m", "tvaers.cli.main", "synth", "generate", "--citizens", str(citizens),
              "--seed", "2025", "--out", str(data)],
             capture_output=True, text=True,
         )  # fmt: skip

@@ -134,6 +134,9 @@ class Flattener:
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     open: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
     coverage: dict[tuple[str, str, date], int] = field(default_factory=lambda: defaultdict(int))
+    _by_type: dict[Any, list[tuple[str, Any, set[str], list[str]]]] | None = field(
+        default=None, init=False, repr=False
+    )
 
     def resume(
         self, person: str, state: CitizenState, open_rows: Mapping[str, list[dict[str, Any]]]
@@ -183,11 +186,7 @@ class Flattener:
         invalid: bool,
     ) -> list[dict[str, Any]]:
         opened = []
-        for name, view in self.views.items():
-            if view.definition.resource != resource.get("resourceType"):
-                continue
-            dates = view_date_columns(view)
-            names = view.schema.names
+        for name, view, dates, names in self._views_of(resource.get("resourceType")):
             for values in view.rows(dict(resource)):
                 row = {
                     n: (local_date(v) if n in dates else v)
@@ -205,6 +204,16 @@ class Flattener:
                 self.rows[name].append(row)
                 opened.append(row)
         return opened
+
+    def _views_of(self, resource_type: Any) -> list[tuple[str, Any, set[str], list[str]]]:
+        """The views over ``resource_type``: (name, view, date columns, column names)."""
+        if self._by_type is None:
+            self._by_type = defaultdict(list)
+            for name, view in self.views.items():
+                self._by_type[view.definition.resource].append(
+                    (name, view, view_date_columns(view), view.schema.names)
+                )
+        return self._by_type.get(resource_type, [])
 
     def tables(self) -> dict[str, Any]:
         """Arrow tables of the rows seen, per view (every shipped view, empty ones too)."""
