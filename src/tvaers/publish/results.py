@@ -18,33 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from tvaers.errors import InputError
+from tvaers.registry.indicators.results import CONTRACT_COLUMNS
 
-RESULT_COLUMNS: tuple[str, ...] = (
-    "database",
-    "indicator",
-    "period",
-    "unit_type",
-    "unit_id",
-    "numerator",
-    "denominator",
-    "uoplyst",
-    "excluded",
-    "proportion",
-    "ci_low",
-    "ci_high",
-    "ci_method",
-    "standard",
-    "standard_met",
-    "funnel_95_low",
-    "funnel_95_high",
-    "funnel_998_low",
-    "funnel_998_high",
-    "coverage",
-    "completeness",
-    "suppressed",
-    "data_cutoff",
-    "definition_hash",
-)
+#: The contract's columns (docs/contracts.md), as the registry writes them.
+RESULT_COLUMNS: tuple[str, ...] = CONTRACT_COLUMNS
 UNIT_TYPES: tuple[str, ...] = (
     "national",
     "region",
