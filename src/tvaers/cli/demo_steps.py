@@ -22,6 +22,7 @@ from tvaers.cli.demo_summary import Summary
 from tvaers.errors import ServiceError
 
 PERIODS = ("2024", "2025")
+DAILY_DATE = "2025-12-31"  # the end of the synthetic window
 RECIPIENT = "kvalitetsdatabaser"
 
 #: The quality databases' data agreement with the gateway (a `cpr` recipient under
@@ -178,6 +179,7 @@ class DemoRun:
         self.import_extracts()
         self.sync()
         self.compute()
+        self.releases()
         self.publish()
         self.dashboard()
 
@@ -256,6 +258,16 @@ class DemoRun:
                     err.print(f"[yellow]skipped[/] {database}: {exc}")
                     continue
                 self.databases.append(database)
+
+    def releases(self) -> None:
+        with self.step("Frozen snapshots (2024 endelig, 2025 foreløbig) and daily files"):
+            for database in self.databases:
+                for period, stage in (("2024", "endelig"), ("2025", "foreløbig")):
+                    self.tvaers(
+                        "registry", "freeze", "--database", database, "--period", period,
+                        "--stage", stage,
+                    )  # fmt: skip
+                self.tvaers("registry", "daily", "--database", database, "--date", DAILY_DATE)
 
     def publish(self) -> None:
         with self.step("Annual reports, municipal feedback and exports"):

@@ -142,6 +142,7 @@ class Summary:
         lines += ["", "Where things are:"]
         lines.append(f"  annual reports and feedback: {self.run.release_dir / 'index.html'}")
         lines.append(f"  results (Parquet/CSV):       {self.run.registry_dir / 'results'}")
+        lines.append(f"  daily files per region:      {self.run.registry_dir / 'daily'}")
         for service in self.run.services:
             lines.append(f"  {service.name}: {service.url}/")
         if self.run.users:
