@@ -37,6 +37,17 @@ def test_parquet_round_trip(tmp_path: Path) -> None:
     assert first.data_cutoff == raw["data_cutoff"]
 
 
+def test_frozen_snapshots_below_a_registry_folder_are_not_read_twice(tmp_path: Path) -> None:
+    rows = build_rows(("101", "825"))
+    live = tmp_path / "copd" / "2024"
+    for folder in (live, live / "snapshots" / "foreløbig", live / "snapshots" / "endelig"):
+        folder.mkdir(parents=True)
+        write_results(rows, folder / "results.parquet")
+    assert len(read_results(tmp_path)) == len(rows)
+    # a snapshot's own folder publishes that snapshot
+    assert len(read_results(live / "snapshots" / "endelig")) == len(rows)
+
+
 def test_csv_keeps_unit_ids_as_text(tmp_path: Path) -> None:
     rows = build_rows(("101",))
     with (tmp_path / "results.csv").open("w", newline="", encoding="utf-8") as handle:

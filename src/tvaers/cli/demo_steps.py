@@ -23,6 +23,7 @@ from tvaers.errors import ServiceError
 
 PERIODS = ("2024", "2025")
 DAILY_DATE = "2025-12-31"  # the end of the synthetic window
+DAILY_DATABASE = "heart"  # daily files cost a run per month: one database shows them
 RECIPIENT = "kvalitetsdatabaser"
 
 #: The quality databases' data agreement with the gateway (a `cpr` recipient under
@@ -260,14 +261,15 @@ class DemoRun:
                 self.databases.append(database)
 
     def releases(self) -> None:
-        with self.step("Frozen snapshots (2024 endelig, 2025 foreløbig) and daily files"):
+        title = f"Preliminary snapshots (foreløbig 2025) and daily files ({DAILY_DATABASE})"
+        with self.step(title):
             for database in self.databases:
-                for period, stage in (("2024", "endelig"), ("2025", "foreløbig")):
-                    self.tvaers(
-                        "registry", "freeze", "--database", database, "--period", period,
-                        "--stage", stage,
-                    )  # fmt: skip
-                self.tvaers("registry", "daily", "--database", database, "--date", DAILY_DATE)
+                self.tvaers(
+                    "registry", "freeze", "--database", database, "--period", "2025",
+                    "--stage", "foreløbig",
+                )  # fmt: skip
+            if DAILY_DATABASE in self.databases:
+                self.tvaers("registry", "daily", "--database", DAILY_DATABASE, "--date", DAILY_DATE)
 
     def publish(self) -> None:
         with self.step("Annual reports, municipal feedback and exports"):

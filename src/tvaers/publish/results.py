@@ -223,16 +223,26 @@ def _records(path: Path) -> Iterator[dict[str, Any]]:
     yield from table.to_pylist()
 
 
+def in_snapshot(path: Path, root: Path) -> bool:
+    """Is ``path`` inside a frozen snapshot (``<db>/<period>/snapshots/<stage>/``) below root?"""
+    return "snapshots" in path.relative_to(root).parts[:-1]
+
+
 def results_files(source: Path) -> list[Path]:
     """The results file(s) under ``source``: a file; ``results.parquet`` or ``results.csv`` in
     it; else every ``results.parquet`` below it (the registry writes
-    ``results/<database>/<period>/results.parquet``); else ``results/*.parquet``."""
+    ``results/<database>/<period>/results.parquet``) except frozen snapshots (give a snapshot's
+    folder itself to publish it); else ``results/*.parquet``."""
     if source.is_file():
         return [source]
     for name in ("results.parquet", "results.csv"):
         if (source / name).is_file():
             return [source / name]
-    found = sorted(source.glob("**/results.parquet")) if source.is_dir() else []
+    found = (
+        sorted(p for p in source.glob("**/results.parquet") if not in_snapshot(p, source))
+        if source.is_dir()
+        else []
+    )
     folder = source / "results"
     if not found and folder.is_dir():
         found = sorted(folder.glob("*.parquet"))

@@ -106,10 +106,15 @@ def _normalise(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def person_files(folder: Path) -> list[Path]:
-    """``persons.parquet`` in ``folder``, else every registry ``units.parquet`` below it."""
+    """``persons.parquet`` in ``folder``, else every registry ``units.parquet`` below it
+    (frozen snapshots excluded: they repeat a period's live units)."""
+    from tvaers.publish.results import in_snapshot
+
     if (folder / "persons.parquet").is_file():
         return [folder / "persons.parquet"]
-    return sorted(folder.glob("**/units.parquet")) if folder.is_dir() else []
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob("**/units.parquet") if not in_snapshot(p, folder))
 
 
 def read_persons(folder: Path) -> PersonTable:
