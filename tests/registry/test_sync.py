@@ -12,7 +12,7 @@ import pytest
 from registry_factories import d, write_table
 from report_factory import careplan, intervention, report
 
-from tvaers.errors import ServiceError
+from tvaers.errors import InputError, ServiceError
 from tvaers.registry.imports import import_group
 from tvaers.registry.pseudonym import PseudonymKey
 from tvaers.registry.reports import import_reports
@@ -140,3 +140,26 @@ def test_interrupted_sync_resumes_after_the_last_committed_page(
     again = Feed()
     done = sync(store, key, client(again), f"{BASE}?page=0")  # caught up: one empty page
     assert (done.pages, done.new_reports) == (1, 0)
+
+
+class BadSecondPage(Feed):
+    """Page 1 holds one good report and one without a citizen: the page is refused whole."""
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        if request.url.params.get("page") == "1":
+            good = pages()[1][0]
+            empty = {"resourceType": "Bundle", "id": "no-citizen", "type": "collection"}
+            link = f'<{BASE}?page=2>; rel="next"'
+            return httpx.Response(200, json=page_bundle([good, empty]), headers={"Link": link})
+        return super().__call__(request)
+
+
+def test_a_malformed_page_keeps_the_pages_before_it_and_nothing_of_itself(
+    tmp_path: Path, key: PseudonymKey
+) -> None:
+    store = with_organisations(RegistryStore(tmp_path / "r"), key, tmp_path / "o")
+    with pytest.raises(InputError, match="citizen"):
+        sync(store, key, client(BadSecondPage()), f"{BASE}?page=0")
+    assert cursor(store) == f"{BASE}?page=1"  # page 0 acknowledged, page 1 not
+    log = pq.read_table(store.require("reports_log", "")).to_pylist()
+    assert len(log) == 2

@@ -129,8 +129,9 @@ def sync(
     Pages are committed in batches: each commit rewrites the registry's tables, so a batch
     holds at least as many reports as the store already has (between ``BATCH_MIN`` and
     ``BATCH_MAX``), which keeps a long first sync linear rather than quadratic. A batch is
-    committed together with the cursor after its last page; when a request fails, the pages
-    pulled so far are committed first, then the error is raised.
+    committed together with the cursor after its last page; when a request or a page fails
+    (HTTP error, connection error, a malformed page or report), the pages pulled before it
+    are committed first, then the error is raised.
 
     ``client`` is an ``httpx.Client`` (base URL and bearer token set by the caller);
     ``on_page`` is called after every page pulled (progress).
@@ -162,15 +163,19 @@ def sync(
         state = load_state(store)
 
     while max_pages is None or summary.pages < max_pages:
-        response = client.get(url)
-        if response.status_code != 200:
-            commit()
-            raise ServiceError(
-                f"gateway answered {response.status_code} for {url}: {response.text[:300]}"
-            )
-        following = next_link(response.headers)
-        reports = page_reports(response.json(), url, by_sor)
-        pending.extend(prepare(r, key, cpr_mode) for r in reports)
+        try:
+            response = client.get(url)
+            if response.status_code != 200:
+                raise ServiceError(
+                    f"gateway answered {response.status_code} for {url}: {response.text[:300]}"
+                )
+            following = next_link(response.headers)
+            reports = page_reports(response.json(), url, by_sor)
+            prepared = [prepare(r, key, cpr_mode) for r in reports]  # all of the page, or none
+        except Exception:
+            commit()  # keep the pages pulled before the failing one
+            raise
+        pending.extend(prepared)
         pending_cursor = following or url
         summary.pages += 1
         summary.reports += len(reports)
