@@ -71,7 +71,7 @@ official test-report JSON; a summary per file goes to stdout. Exit code 1 if any
 
 Example:
 
-  tvaers views conformance ../shared/reference/sof-tests/tests tests/conformance/extra --report report.json
+  tvaers views conformance sof-tests/tests tests/conformance/extra --report report.json
 """
 
 
