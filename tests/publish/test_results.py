@@ -115,3 +115,30 @@ def test_public_blanks_every_small_number_of_suppressed_rows(tmp_path: Path) -> 
         assert all(getattr(row, name) is None for name in SUPPRESSED_FIELDS)
     shown = [r for r in rows if not r.suppressed]
     assert public(shown) == shown
+
+
+def test_a_year_published_with_its_months_does_not_give_away_a_hidden_month(
+    tmp_path: Path,
+) -> None:
+    from tvaers.stats import CountCell, Relation, exposed
+
+    template = next(r for r in build_rows(("101",)) if r["unit_type"] == "national")
+    denominators = [3, *([20] * 11)]  # one small month, suppressed by its own run
+    months = [f"2024-{m:02d}" for m in range(1, 13)]
+    rows = [
+        {**template, "period": p, "numerator": d // 2, "denominator": d, "suppressed": d < 5}
+        for p, d in zip(months, denominators, strict=True)
+    ]
+    rows.append(
+        {**template, "period": "2024", "numerator": sum(d // 2 for d in denominators),
+         "denominator": sum(denominators), "suppressed": False}
+    )  # fmt: skip
+    write_results(rows, tmp_path / "results.parquet")
+    published = public(read_results(tmp_path))
+    # the attacker: the year is the sum of the months, on the true counts
+    cells = [CountCell(r["period"], (r["numerator"], r["denominator"])) for r in rows]
+    hidden = {r.period for r in published if r.suppressed}
+    assert "2024-01" in hidden and len(hidden) >= 2
+    assert exposed(cells, [Relation("2024", tuple(months))], hidden) == {}
+    # each run's own periods alone would have left the small month exposed
+    assert exposed(cells, [Relation("2024", tuple(months))], {"2024-01"}) == {"2024-01": [0, 1]}

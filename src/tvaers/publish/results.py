@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -93,9 +93,57 @@ class ResultRow:
 
 
 def public(rows: Iterable[ResultRow]) -> list[ResultRow]:
-    """Rows safe for public outputs: every small-number value of a suppressed row is removed."""
+    """Rows safe for public outputs: every small-number value of a suppressed row is removed.
+
+    Each registry run suppressed its own period against the sums inside it. A release that
+    also holds a year together with all twelve of its months publishes one more sum (the
+    year is its months); then the whole release is suppressed again with every relation
+    (:func:`tvaers.registry.public.protect_release`, at the registry's default threshold;
+    cells hidden by the runs stay hidden), so that no hidden month can be read off the year.
+    """
+    rows = list(rows)
+    if _has_year_with_months(rows):
+        rows = _protect_release(rows)
     blank: dict[str, Any] = dict.fromkeys(SUPPRESSED_FIELDS)
     return [dataclasses.replace(r, **blank) if r.suppressed else r for r in rows]
+
+
+def _has_year_with_months(rows: Sequence[ResultRow]) -> bool:
+    periods = {(r.database, r.indicator, r.period) for r in rows}
+    return any(
+        len(period) == 4
+        and all((db, ind, f"{period}-{m:02d}") in periods for m in range(1, 13))
+        for db, ind, period in periods
+    )
+
+
+def _protect_release(rows: list[ResultRow]) -> list[ResultRow]:
+    from tvaers.registry.indicators.results import default_universe
+    from tvaers.registry.public import protect_release, release_key
+    from tvaers.registry.settings import RegistrySettings
+    from tvaers.stats import SuppressionPolicy
+
+    plain = [
+        {
+            "indicator": r.indicator,
+            "period": r.period,
+            "stratum": r.extra.get("stratum"),
+            "unit_type": r.unit_type,
+            "unit_id": r.unit_id,
+            "numerator": r.numerator or 0,
+            "denominator": r.denominator or 0,
+        }
+        for r in rows
+    ]
+    hospitals = {r.unit_id for r in rows if r.unit_type == "hospital"}
+    policy = SuppressionPolicy(RegistrySettings().suppression_threshold)
+    hidden = protect_release(plain, policy, default_universe(hospitals))
+    return [
+        dataclasses.replace(r, suppressed=True)
+        if release_key(d) in hidden and not r.suppressed
+        else r
+        for r, d in zip(rows, plain, strict=True)
+    ]
 
 
 _STANDARD_RE = re.compile(r"^\s*(>=|<=|≥|≤|>|<)?\s*([0-9]+(?:[.,][0-9]+)?)\s*(%)?\s*$")
