@@ -224,19 +224,17 @@ def protect(
     plain = [Cell(c.key, c.counts[NUMERATOR], c.counts[DENOMINATOR]) for c in cells]
     by_key = {c.key: c for c in cells}
     hidden = set(suppress(plain, relations, policy))
-    for _ in range(max_rounds):
+    for round_ in range(max_rounds + 1):
         found = exposed(cells, relations, hidden)
         if not found:
             return hidden
         extra = {_partner(k, relations, hidden, by_key) for k in found}
         extra.discard(None)
-        if not extra:
+        if not extra or round_ == max_rounds:
             break
         hidden = set(suppress(plain, relations, policy, hidden_already=hidden | extra))
-    if exposed(cells, relations, hidden):
-        # nothing left to hide beside them: hide every cell of the relations involved
-        hidden |= {m for r in relations for m in (r.total, *r.members) if m in by_key}
-    return hidden
+    # still exposed with nothing left to widen: hide every cell of the relations involved
+    return hidden | {m for r in relations for m in (r.total, *r.members) if m in by_key}
 
 
 def _partner(
