@@ -30,9 +30,9 @@ from typing import Any
 
 from tvaers.registry.flatten import Flattener, coverage_table, shipped_views, table_schema
 from tvaers.registry.pseudonym import PseudonymKey
+from tvaers.registry.reports_store import LOG, log_row, log_table
 from tvaers.registry.store import RegistryStore, TableInfo, now_iso
 
-LOG = "reports_log"
 BUCKET_BYTES = 8 << 20  # about this much compressed report data per bucket
 FLUSH_ROWS = 2000
 
@@ -50,8 +50,6 @@ class _Spill:
     """Per-bucket Parquet writers of log rows."""
 
     def __init__(self, folder: Path, buckets: int):
-        from tvaers.registry.reports_store import log_table
-
         self.folder, self.buckets = folder, buckets
         self.schema = log_table([]).schema
         self.pending: dict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -96,6 +94,11 @@ def _stored_log(store: RegistryStore) -> Iterator[dict[str, Any]]:
         yield from rows
 
 
+def _tag(pid: str, report_id: str) -> bytes:
+    """A short digest of (citizen, Bundle.id): what makes a report a repeat."""
+    return hashlib.blake2b(f"{pid}|{report_id}".encode(), digest_size=12).digest()
+
+
 def spill(
     store: RegistryStore, reports: Iterable[Any], folder: Path, buckets: int, rebuild: bool
 ) -> tuple[list[Path], datetime | None]:
@@ -105,24 +108,18 @@ def spill(
     sequence, latest = 0, None
     stored = _stored_log(store) if rebuild else iter(())
     for row in stored:
-        seen.add(
-            hashlib.blake2b(f"{row['pid']}|{row['report_id']}".encode(), digest_size=12).digest()
-        )
+        seen.add(_tag(row["pid"], row["report_id"]))
         sequence = row["sequence"]
         latest = max(latest, row["received"]) if latest else row["received"]
         out.add(row)
     for item in reports:
-        tag = hashlib.blake2b(f"{item.pid}|{item.report_id}".encode(), digest_size=12).digest()
+        tag = _tag(item.pid, item.report_id)
         if tag in seen:
             continue
         seen.add(tag)
         sequence += 1
         latest = max(latest, item.received) if latest else item.received
-        bundle = json.dumps(item.bundle, sort_keys=True, separators=(",", ":"))
-        out.add(
-            {"sequence": sequence, "received": item.received, "kommunekode": item.kommunekode,
-             "pid": item.pid, "report_id": item.report_id, "bundle": bundle}
-        )  # fmt: skip
+        out.add(log_row(item, sequence))
     return out.close(), latest
 
 
@@ -203,8 +200,6 @@ def write_all(
             if logs:
                 _copy(con, logs, target, "sequence")
             else:
-                from tvaers.registry.reports_store import log_table
-
                 pq.write_table(
                     log_table([]).replace_schema_metadata({"schema_version": "1"}), target
                 )

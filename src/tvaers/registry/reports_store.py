@@ -56,18 +56,20 @@ def load_state(store: RegistryStore) -> StoredReports:
     return StoredReports(rows, tables, _read(store, "coverage"))
 
 
+def log_row(p: Prepared, sequence: int) -> dict[str, Any]:
+    """One row of the report log: the pseudonymised Bundle as canonical JSON."""
+    return {
+        "sequence": sequence,
+        "received": p.received,
+        "kommunekode": p.kommunekode,
+        "pid": p.pid,
+        "report_id": p.report_id,
+        "bundle": json.dumps(p.bundle, sort_keys=True, separators=(",", ":")),
+    }
+
+
 def _log_rows(fresh: Sequence[Prepared], first: int) -> list[dict[str, Any]]:
-    return [
-        {
-            "sequence": first + i,
-            "received": p.received,
-            "kommunekode": p.kommunekode,
-            "pid": p.pid,
-            "report_id": p.report_id,
-            "bundle": json.dumps(p.bundle, sort_keys=True, separators=(",", ":")),
-        }
-        for i, p in enumerate(fresh)
-    ]
+    return [log_row(p, first + i) for i, p in enumerate(fresh)]
 
 
 def _replay(flat: Flattener, rows: Sequence[dict[str, Any]]) -> None:
