@@ -111,8 +111,7 @@ def public(rows: Iterable[ResultRow]) -> list[ResultRow]:
 def _has_year_with_months(rows: Sequence[ResultRow]) -> bool:
     periods = {(r.database, r.indicator, r.period) for r in rows}
     return any(
-        len(period) == 4
-        and all((db, ind, f"{period}-{m:02d}") in periods for m in range(1, 13))
+        len(period) == 4 and all((db, ind, f"{period}-{m:02d}") in periods for m in range(1, 13))
         for db, ind, period in periods
     )
 
